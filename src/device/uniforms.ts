@@ -1,0 +1,81 @@
+// All dispatches of one batch share a single uniform buffer: each gets a 256-byte-aligned slot addressed
+// by a dynamic offset, so bind groups do not depend on the slot and no buffer is created per dispatch.
+// The CPU mirror is written to the GPU once, right before the batch is submitted.
+
+export const UNIFORM_SLOT = 256;
+/** The binding size of every kernel's uniform block; WGSL param structs must fit in it. */
+export const UNIFORM_BINDING = 512;
+
+export class UniformWriter {
+  private i = 0;
+  constructor(
+    private view: DataView,
+    private base: number,
+  ) {}
+  u32(v: number): this {
+    this.view.setUint32(this.base + this.i, v >>> 0, true);
+    this.i += 4;
+    return this;
+  }
+  i32(v: number): this {
+    this.view.setInt32(this.base + this.i, v | 0, true);
+    this.i += 4;
+    return this;
+  }
+  f32(v: number): this {
+    this.view.setFloat32(this.base + this.i, v, true);
+    this.i += 4;
+    return this;
+  }
+  /** Writes `n` u32 values (padding with `fill`), as an `array<vec4<u32>, n/4>` expects. */
+  u32s(values: readonly number[], n: number, fill = 0): this {
+    for (let k = 0; k < n; k++) this.u32(k < values.length ? values[k]! : fill);
+    return this;
+  }
+  /** Skips to the next 16-byte boundary, where WGSL aligns vec4 and array members. */
+  align16(): this {
+    this.i = Math.ceil(this.i / 16) * 16;
+    return this;
+  }
+  get bytes(): number {
+    return this.i;
+  }
+}
+
+export class UniformArena {
+  readonly buffer: GPUBuffer;
+  private mirror: ArrayBuffer;
+  private view: DataView;
+  private used = 0;
+
+  constructor(
+    private device: GPUDevice,
+    readonly capacity = 1 << 18,
+  ) {
+    this.buffer = device.createBuffer({ size: capacity, usage: 0x40 /* UNIFORM */ | 0x8 /* COPY_DST */, label: 'webgrad-uniforms' });
+    this.mirror = new ArrayBuffer(capacity);
+    this.view = new DataView(this.mirror);
+  }
+
+  /** True when another slot fits in this batch. */
+  hasRoom(): boolean {
+    return this.used + UNIFORM_BINDING <= this.capacity;
+  }
+
+  /** Claims a slot; the caller fills it through the writer. */
+  slot(): { offset: number; writer: UniformWriter } {
+    const offset = this.used;
+    this.used += UNIFORM_SLOT;
+    new Uint8Array(this.mirror, offset, UNIFORM_SLOT).fill(0);
+    return { offset, writer: new UniformWriter(this.view, offset) };
+  }
+
+  /** Queues the used part for upload; call right before submit. Returns bytes written. */
+  commit(): number {
+    if (this.used === 0) return 0;
+    const n = Math.min(this.capacity, this.used + UNIFORM_BINDING - UNIFORM_SLOT);
+    this.device.queue.writeBuffer(this.buffer, 0, this.mirror, 0, n);
+    this.used = 0;
+    return n;
+  }
+}

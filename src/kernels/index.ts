@@ -1,0 +1,8 @@
+// Contract: src/kernels turns "run op X on these strided buffers" into dispatches. Each file is one
+// kernel family: it picks a variant, packs uniforms and sizes the grid. Kernels take Views (buffer +
+// layout), never Tensors, and allocate nothing: callers pass the output.
+export * from './dtype.ts';
+export * from './view.ts';
+export { render, shaderSource, type ShaderName, type ShaderParams } from './shaders.ts';
+export { map, copy, type MapExpr, type MapScalars } from './map.ts';
+export { fill, random, type RandomKind } from './fill.ts';

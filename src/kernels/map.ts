@@ -1,0 +1,88 @@
+// Elementwise kernels: one WGSL template (shaders/map.wgsl) specialised by the op table's expression,
+// the operand types and the arity. Shapes and strides are uniforms, so each (expression, types) pair
+// compiles once whatever the shapes.
+import { fail, type Device, type UniformWriter } from '../device/index.ts';
+import { wgslType, type ComputeType, type DType } from './dtype.ts';
+import { render } from './shaders.ts';
+import { coalesce, numel, type View } from './view.ts';
+
+const MAX_DIMS = 8;
+
+export interface MapExpr {
+  /** For errors and stats, e.g. `add`. */
+  name: string;
+  /** WGSL over `a`, `b`, `c` of type `ct`, and the uniforms `u.alpha`, `u.beta`, `u.ialpha`, `u.ibeta`. */
+  expr: string;
+  ct: ComputeType;
+}
+
+export interface MapScalars {
+  alpha?: number;
+  beta?: number;
+  /** When set, operand `b` is this number from the uniform block rather than a tensor. */
+  scalarB?: number;
+}
+
+function writeDims(w: UniformWriter, values: readonly number[]): void {
+  w.u32s(values, MAX_DIMS);
+}
+
+/** Runs `out = expr(inputs...)`; inputs are already broadcast to `out.shape` (stride 0 where expanded). */
+export function map(dev: Device, op: MapExpr, inputs: readonly View[], out: View, s: MapScalars = {}): void {
+  const n = numel(out.shape);
+  if (n === 0) return;
+  const nin = inputs.length + (s.scalarB !== undefined ? 1 : 0);
+  const all = [out, ...inputs];
+  const c = coalesce(out.shape, all.map((v) => v.strides));
+  if (c.shape.length > MAX_DIMS)
+    fail(op.name, `operands of rank ${out.shape.length} do not collapse to ${MAX_DIMS} dimensions`, 'call .contiguous() on the inputs first');
+  const contig = c.shape.length <= 1 && c.strides.every((st) => st.length === 0 || st[0] === 1);
+  const a = inputs[0] ?? out;
+  const b = inputs[1] ?? a;
+  const cc = inputs[2] ?? a;
+  const t = (v: View) => wgslType(v.dtype);
+  const scalarB = s.scalarB !== undefined;
+  const source = render('map', {
+    TA: t(a),
+    TB: t(b),
+    TC: t(cc),
+    TO: t(out),
+    CT: op.ct,
+    LOAD_B: scalarB ? (op.ct === 'i32' ? `${op.ct}(u.ibeta)` : `${op.ct}(u.beta)`) : `${op.ct}(B[ib])`,
+    EXPR: op.expr,
+  });
+  const spec = {
+    name: `map:${op.name}:${t(a)}${nin > 1 ? (scalarB ? 's' : t(b)) : ''}${nin > 2 ? t(cc) : ''}>${t(out)}${contig ? ':c' : ''}`,
+    source,
+    reads: 3,
+    writes: 1,
+    constants: { CONTIG: contig ? 1 : 0, NIN: nin },
+  };
+  const strideOf = (k: number) => (k < all.length ? c.strides[k]! : c.strides[1] ?? []);
+  dev.dispatch(
+    spec,
+    (w) => {
+      w.u32(n).u32(c.shape.length);
+      w.f32(s.alpha ?? 0).f32(scalarB ? s.scalarB! : s.beta ?? 0);
+      w.i32(s.alpha ?? 0).i32(scalarB ? s.scalarB! : s.beta ?? 0).u32(0).u32(0);
+      w.u32(out.offset).u32(a.offset).u32(b.offset).u32(cc.offset);
+      writeDims(w, c.shape);
+      writeDims(w, strideOf(0));
+      writeDims(w, strideOf(1));
+      writeDims(w, inputs[1] ? strideOf(2) : []);
+      writeDims(w, inputs[2] ? strideOf(3) : []);
+    },
+    [a.buffer, b.buffer, cc.buffer, out.buffer],
+    dev.grid(Math.ceil(n / 256)),
+  );
+}
+
+/** Strided copy with conversion: `contiguous()`, `cast`, and writes into slices (concat, pad). */
+export function copy(dev: Device, src: View, out: View): void {
+  map(dev, { name: 'copy', expr: 'a', ct: computeFor(src.dtype, out.dtype) }, [src], out);
+}
+
+function computeFor(from: DType, to: DType): ComputeType {
+  if (to === 'bool') return from === 'bool' ? 'u32' : 'bool';
+  return from === 'float32' || to === 'float32' ? 'f32' : 'i32';
+}

@@ -1,0 +1,138 @@
+// The Tensor: a strided view of GPU storage. This layer gives it data access and ownership only; the ops
+// (add, matmul, sum, …) are installed by src/autograd, which owns each op's forward and backward.
+import { fail, shapeStr, type Device } from '../device/index.ts';
+import { contiguousStrides, numel, type DType, type View } from '../kernels/index.ts';
+import { copy } from '../kernels/index.ts';
+import { device, isDebug } from './context.ts';
+import { Storage, track, untrack, unwatchLeak, watchLeak, type Owned } from './memory.ts';
+
+(Symbol as any).dispose ??= Symbol.for('Symbol.dispose');
+
+export type NestedArray = number | boolean | NestedArray[];
+
+export class Tensor implements Owned, View {
+  private _disposed = false;
+  /** Set by autograd: whether gradients flow to this tensor. */
+  requiresGrad = false;
+  /** Autograd's node for tensors produced by a recorded op; null for leaves. Opaque here. */
+  gradFn: unknown = null;
+  /** Autograd's gradient slot; read through `grad`, which autograd installs. */
+  _grad: Tensor | null = null;
+
+  constructor(
+    readonly storage: Storage,
+    readonly shape: readonly number[],
+    readonly strides: readonly number[],
+    readonly offset: number,
+    readonly dtype: DType,
+    /** The op that made this tensor, for error messages and leak reports. */
+    readonly op: string,
+  ) {
+    track(this);
+    if (isDebug()) watchLeak(this, `${shapeStr(shape)} ${dtype} made by ${op}`, storage);
+  }
+
+  get buffer(): GPUBuffer {
+    return this.storage.buffer;
+  }
+  get dev(): Device {
+    return this.storage.dev;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get size(): number {
+    return numel(this.shape);
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  isContiguous(): boolean {
+    const c = contiguousStrides(this.shape);
+    return this.shape.every((s, i) => s === 1 || this.strides[i] === c[i]);
+  }
+
+  /** Throws a use-after-dispose error naming `op`. Every op calls this on its inputs first. */
+  assertLive(op: string): this {
+    if (this._disposed)
+      fail(op, `a tensor ${shapeStr(this.shape)} ${this.dtype} (made by ${this.op}) was used after dispose()`, 'keep it alive until its last use, or keep() it out of the scope that disposed it');
+    this.dev.check(op);
+    return this;
+  }
+
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    untrack(this);
+    unwatchLeak(this);
+    this.storage.release();
+    if (this._grad) this._grad.dispose();
+    this._grad = null;
+    this.gradFn = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Copies the elements to the CPU. The only way data leaves the GPU. */
+  async data(): Promise<Float32Array | Int32Array | Uint8Array> {
+    this.assertLive('data');
+    const n = this.size;
+    let src: Tensor = this;
+    if (!this.isContiguous()) src = contiguousRaw(this);
+    try {
+      const bytes = await this.dev.read(src.buffer, src.offset * 4, n * 4, 'data');
+      if (this.dtype === 'float32') return new Float32Array(bytes);
+      if (this.dtype === 'int32') return new Int32Array(bytes);
+      return Uint8Array.from(new Uint32Array(bytes), (v) => (v ? 1 : 0));
+    } finally {
+      if (src !== this) src.dispose();
+    }
+  }
+
+  /** The elements as nested arrays (booleans for bool tensors). */
+  async toArray(): Promise<NestedArray> {
+    const flat = Array.from(await this.data(), (v) => (this.dtype === 'bool' ? v !== 0 : v));
+    if (this.ndim === 0) return flat[0]!;
+    const build = (d: number, off: number): NestedArray[] => {
+      const n = this.shape[d]!;
+      const stride = numel(this.shape.slice(d + 1));
+      return Array.from({ length: n }, (_, i) => (d === this.ndim - 1 ? flat[off + i]! : build(d + 1, off + i * stride)));
+    };
+    return build(0, 0);
+  }
+
+  /** The value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) fail('item', `only one-element tensors have an item; this one has shape ${shapeStr(this.shape)}`, 'reduce it first, e.g. t.sum()');
+    return (await this.data())[0]!;
+  }
+
+  toString(): string {
+    return `Tensor(${shapeStr(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+}
+
+/** Allocates an uninitialised tensor; kernels fill it. */
+export function empty(shape: readonly number[], dtype: DType, op: string): Tensor {
+  const dev = device(op);
+  const n = numel(shape);
+  const bytes = n * 4;
+  const buffer = dev.allocate(bytes, op, shape);
+  return new Tensor(new Storage(dev, buffer, bytes), [...shape], contiguousStrides(shape), 0, dtype, op);
+}
+
+/** A new tensor object over the same storage, for views. */
+export function viewOf(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number, op: string): Tensor {
+  return new Tensor(t.storage.retain(), shape, strides, offset, t.dtype, op);
+}
+
+export function contiguousRaw(t: Tensor, dtype: DType = t.dtype, op = 'contiguous'): Tensor {
+  const out = empty(t.shape, dtype, op);
+  copy(t.dev, t, out);
+  return out;
+}
+
+export { untrack };
