@@ -1,0 +1,286 @@
+// The Deno run: a plain script (no test framework) that checks webgrad's source under Deno's own WebGPU
+// against float64 CPU references. Run it with
+//   deno run --unstable-webgpu -A test/deno/run.ts [filter]
+// after `node scripts/embed-shaders.mjs`. It prints one line per check, then `deno: N passed, M failed`
+// and a machine-readable `DENO_RESULT {...}` line for scripts/test.sh, and exits non-zero on any failure.
+// An op that does not exist yet is a FAILED check saying so, never a silent skip.
+import * as wg from '../../src/index.ts';
+import { map } from '../../src/kernels/index.ts';
+import { assertClose, broadcastMap, randomRef, type Ref, type Tolerance } from '../reference/index.ts';
+import { conv2dRef, matmulRef, maxRef, permuteRef, softmaxRef, sumRef } from './ref.ts';
+
+const Deno = (globalThis as any).Deno;
+const W = wg as any;
+type T = wg.Tensor;
+
+class Missing extends Error {}
+
+/** `wg.name`, or a Missing error saying that the export does not exist yet. */
+function fn(name: string): (...args: any[]) => any {
+  const f = W[name];
+  if (typeof f !== 'function') throw new Missing(`wg.${name} is not implemented yet (no such export in src/index.ts)`);
+  return f;
+}
+
+/** `t.name` bound to t, or a Missing error saying the Tensor method does not exist yet. */
+function method(t: T, name: string): (...args: any[]) => any {
+  const f = (t as any)[name];
+  if (typeof f !== 'function') throw new Missing(`Tensor.prototype.${name} is not implemented yet`);
+  return f.bind(t);
+}
+
+/** Ops like max(axis) may return a tensor or {values, indices}/[values, indices]. */
+function valuesOf(r: any): T {
+  if (r instanceof wg.Tensor) return r;
+  if (r && r.values instanceof wg.Tensor) return r.values;
+  if (Array.isArray(r) && r[0] instanceof wg.Tensor) return r[0];
+  throw new Error(`expected a Tensor, got ${Object.prototype.toString.call(r)}`);
+}
+
+const up = (r: Ref): T => wg.tensor(Float32Array.from(r.data), { shape: r.shape });
+
+async function expectRef(got: unknown, want: Ref, tol: Tolerance = {}, label = 'values'): Promise<void> {
+  const t = valuesOf(got);
+  if (JSON.stringify(t.shape) !== JSON.stringify(want.shape)) throw new Error(`${label}: shape ${JSON.stringify(t.shape)}, want ${JSON.stringify(want.shape)}`);
+  assertClose(await t.data(), want, tol, label);
+}
+
+function expectEqual(got: unknown, want: unknown, label: string): void {
+  const g = JSON.stringify(got);
+  const w = JSON.stringify(want);
+  if (g !== w) throw new Error(`${label}: got ${g}, want ${w}`);
+}
+
+interface Check {
+  name: string;
+  run: () => Promise<void>;
+}
+const checks: Check[] = [];
+const check = (name: string, run: () => Promise<void>) => checks.push({ name, run });
+
+// ---- creation and views (src/tensor) ----------------------------------------------------------------
+
+check('creation/tensor-roundtrip', async () => {
+  const t = wg.tensor([[1, 2, 3], [4, 5, 6]]);
+  expectEqual(t.shape, [2, 3], 'shape');
+  expectEqual(t.dtype, 'float32', 'dtype');
+  expectEqual(await t.toArray(), [[1, 2, 3], [4, 5, 6]], 'toArray');
+  const r = randomRef([5, 7], 1);
+  await expectRef(up(r), r, { rtol: 0, atol: 0 }, 'Float32Array upload');
+  const i = wg.tensor(Int32Array.of(-3, 0, 7));
+  expectEqual(i.dtype, 'int32', 'int dtype');
+  expectEqual(Array.from(await i.data()), [-3, 0, 7], 'int32 data');
+});
+
+check('creation/arange-zeros-ones-full', async () => {
+  expectEqual(await wg.arange(5).toArray(), [0, 1, 2, 3, 4], 'arange(5)');
+  expectEqual(wg.arange(5).dtype, 'int32', 'arange int dtype');
+  assertClose(await wg.arange(0, 1, 0.25).data(), [0, 0.25, 0.5, 0.75], {}, 'arange float');
+  expectEqual(await wg.zeros([2, 2]).toArray(), [[0, 0], [0, 0]], 'zeros');
+  expectEqual(await wg.ones([3]).toArray(), [1, 1, 1], 'ones');
+  expectEqual(await wg.full([2], 2.5).toArray(), [2.5, 2.5], 'full');
+  expectEqual(await wg.eye(2, 3).toArray(), [[1, 0, 0], [0, 1, 0]], 'eye');
+});
+
+check('creation/random', async () => {
+  wg.manualSeed(42);
+  const n = 8192;
+  const a = Array.from(await wg.randn([n]).data());
+  const mean = a.reduce((s, v) => s + v, 0) / n;
+  const std = Math.sqrt(a.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
+  if (Math.abs(mean) > 0.05 || Math.abs(std - 1) > 0.05) throw new Error(`randn moments: mean ${mean}, std ${std}`);
+  wg.manualSeed(42);
+  const b = Array.from(await wg.randn([n]).data());
+  if (a.some((v, i) => v !== b[i])) throw new Error('randn is not reproducible after manualSeed(42)');
+  const u = Array.from(await wg.rand([n]).data());
+  if (u.some((v) => !(v >= 0 && v < 1))) throw new Error('rand produced a value outside [0, 1)');
+  const um = u.reduce((s, v) => s + v, 0) / n;
+  if (Math.abs(um - 0.5) > 0.02) throw new Error(`rand mean ${um}`);
+});
+
+check('views/transpose-permute-slice-expand-reshape', async () => {
+  const r = randomRef([2, 3, 4], 2);
+  const t = up(r);
+  await expectRef(wg.views.permute(t, [2, 0, 1]), permuteRef(r, [2, 0, 1]), { rtol: 0, atol: 0 }, 'permute');
+  await expectRef(wg.views.transpose(t, 0, 2), permuteRef(r, [2, 1, 0]), { rtol: 0, atol: 0 }, 'transpose');
+  const sl = wg.views.slice(t, 2, 1, 4, 2);
+  const wantSl = Array.from({ length: 6 }, (_, i) => [r.data[i * 4 + 1]!, r.data[i * 4 + 3]!]).flat();
+  await expectRef(sl, { data: Float64Array.from(wantSl), shape: [2, 3, 2] }, { rtol: 0, atol: 0 }, 'slice');
+  const row = randomRef([1, 4], 3);
+  const ex = wg.views.expand(up(row), [3, 4]);
+  await expectRef(ex, broadcastMap((v) => v, row, { data: new Float64Array(3), shape: [3, 1] }), { rtol: 0, atol: 0 }, 'expand');
+  const rs = wg.views.reshape(wg.views.transpose(t, 0, 2), [4, 6]);
+  await expectRef(rs, { data: permuteRef(r, [2, 1, 0]).data, shape: [4, 6] }, { rtol: 0, atol: 0 }, 'reshape of a transpose');
+});
+
+check('kernels/map-broadcast (raw kernel)', async () => {
+  const ra = randomRef([3, 1, 4], 4);
+  const rb = randomRef([2, 4], 5);
+  const a = up(ra);
+  const b = up(rb);
+  const out = wg.empty([3, 2, 4], 'float32', 'deno');
+  map(out.dev, { name: 'add', expr: 'a + b', ct: 'f32' }, [wg.views.expand(a, [3, 2, 4]), wg.views.expand(b, [3, 2, 4])], out);
+  await expectRef(out, broadcastMap((x, y) => x + y, ra, rb), {}, 'a + b');
+});
+
+// ---- elementwise ------------------------------------------------------------------------------------
+
+check('elementwise/add-broadcast', async () => {
+  const ra = randomRef([3, 1, 4], 6);
+  const rb = randomRef([2, 4], 7);
+  const want = broadcastMap((x, y) => x + y, ra, rb);
+  await expectRef(fn('add')(up(ra), up(rb)), want, {}, 'wg.add(a, b)');
+  await expectRef(method(up(ra), 'add')(up(rb)), want, {}, 'a.add(b)');
+  await expectRef(method(up(ra), 'add')(2.5), broadcastMap((x) => x + 2.5, ra), {}, 'a.add(2.5)');
+});
+
+check('elementwise/mul-sub-broadcast', async () => {
+  const ra = randomRef([4, 5], 8);
+  const rb = randomRef([5], 9);
+  await expectRef(fn('mul')(up(ra), up(rb)), broadcastMap((x, y) => x * y, ra, rb), {}, 'wg.mul(a, b)');
+  await expectRef(method(up(ra), 'sub')(up(rb)), broadcastMap((x, y) => x - y, ra, rb), {}, 'a.sub(b)');
+});
+
+check('elementwise/exp', async () => {
+  const r = randomRef([6, 33], 10, -4, 4);
+  await expectRef(method(up(r), 'exp')(), broadcastMap(Math.exp, r), { rtol: 1e-5, atol: 1e-6 }, 'a.exp()');
+  await expectRef(fn('exp')(up(r)), broadcastMap(Math.exp, r), { rtol: 1e-5, atol: 1e-6 }, 'wg.exp(a)');
+});
+
+check('elementwise/relu', async () => {
+  const r = randomRef([7, 9], 11);
+  await expectRef(method(up(r), 'relu')(), broadcastMap((x) => Math.max(x, 0), r), { rtol: 0, atol: 0 }, 'a.relu()');
+  const nt = wg.views.transpose(up(randomRef([9, 7], 12)));
+  const want = broadcastMap((x) => Math.max(x, 0), permuteRef(randomRef([9, 7], 12), [1, 0]));
+  await expectRef(method(nt, 'relu')(), want, { rtol: 0, atol: 0 }, 'relu of a transposed view');
+});
+
+// ---- reductions -------------------------------------------------------------------------------------
+
+check('reductions/sum', async () => {
+  const r = randomRef([5, 6, 7], 13);
+  await expectRef(method(up(r), 'sum')(), sumRef(r), { rtol: 1e-5, atol: 1e-4 }, 'a.sum()');
+  await expectRef(method(up(r), 'sum')(1), sumRef(r, 1), { rtol: 1e-5, atol: 1e-5 }, 'a.sum(1)');
+  await expectRef(method(up(r), 'sum')(0, true), sumRef(r, 0, true), { rtol: 1e-5, atol: 1e-5 }, 'a.sum(0, true)');
+  await expectRef(method(up(r), 'sum')(-1), sumRef(r, -1), { rtol: 1e-5, atol: 1e-5 }, 'a.sum(-1)');
+});
+
+check('reductions/sum-large', async () => {
+  const r = randomRef([200_003], 14, 0, 1);
+  await expectRef(method(up(r), 'sum')(), sumRef(r), { rtol: 1e-4, atol: 1e-3 }, 'sum of 200003 values');
+  const r2 = randomRef([3, 50_000], 15);
+  await expectRef(method(up(r2), 'sum')(1), sumRef(r2, 1), { rtol: 1e-4, atol: 1e-3 }, 'sum(1) of [3, 50000]');
+});
+
+check('reductions/max', async () => {
+  const r = randomRef([4, 9, 5], 16);
+  await expectRef(method(up(r), 'max')(), maxRef(r), { rtol: 0, atol: 0 }, 'a.max()');
+  await expectRef(method(up(r), 'max')(1), maxRef(r, 1), { rtol: 0, atol: 0 }, 'a.max(1)');
+  await expectRef(method(up(r), 'max')(2, true), maxRef(r, 2, true), { rtol: 0, atol: 0 }, 'a.max(2, true)');
+  await expectRef(fn('max')(up(r), 0), maxRef(r, 0), { rtol: 0, atol: 0 }, 'wg.max(a, 0)');
+});
+
+// ---- softmax ----------------------------------------------------------------------------------------
+
+check('softmax/last-axis', async () => {
+  const r = randomRef([6, 37], 17, -5, 5);
+  for (let i = 0; i < 37; i++) r.data[i] = Math.fround(r.data[i]! + 80); // stability: exp(85) overflows f32
+  await expectRef(fn('softmax')(up(r), -1), softmaxRef(r, -1), { rtol: 1e-4, atol: 1e-6 }, 'wg.softmax(a, -1)');
+  await expectRef(method(up(r), 'softmax')(1), softmaxRef(r, 1), { rtol: 1e-4, atol: 1e-6 }, 'a.softmax(1)');
+});
+
+check('softmax/inner-axis', async () => {
+  const r = randomRef([3, 8, 5], 18, -3, 3);
+  await expectRef(fn('softmax')(up(r), 1), softmaxRef(r, 1), { rtol: 1e-4, atol: 1e-6 }, 'wg.softmax(a, 1)');
+});
+
+// ---- matmul -----------------------------------------------------------------------------------------
+
+check('matmul/2d-odd-sizes', async () => {
+  const a = randomRef([17, 23], 19);
+  const b = randomRef([23, 9], 20);
+  await expectRef(fn('matmul')(up(a), up(b)), matmulRef(a, b), { rtol: 1e-4, atol: 1e-5 }, 'wg.matmul(a, b)');
+  await expectRef(method(up(a), 'matmul')(up(b)), matmulRef(a, b), { rtol: 1e-4, atol: 1e-5 }, 'a.matmul(b)');
+});
+
+check('matmul/2d-larger', async () => {
+  const a = randomRef([130, 96], 21);
+  const b = randomRef([96, 70], 22);
+  await expectRef(fn('matmul')(up(a), up(b)), matmulRef(a, b), { rtol: 1e-4, atol: 1e-4 }, '[130,96] @ [96,70]');
+});
+
+check('matmul/batched-broadcast', async () => {
+  const a = randomRef([3, 8, 16], 23);
+  const b = randomRef([3, 16, 5], 24);
+  const c = randomRef([16, 5], 25);
+  await expectRef(fn('matmul')(up(a), up(b)), matmulRef(a, b), { rtol: 1e-4, atol: 1e-5 }, '[3,8,16] @ [3,16,5]');
+  await expectRef(fn('matmul')(up(a), up(c)), matmulRef(a, c), { rtol: 1e-4, atol: 1e-5 }, '[3,8,16] @ [16,5]');
+});
+
+check('matmul/transposed-input', async () => {
+  const at = randomRef([12, 10], 26);
+  const b = randomRef([12, 6], 27);
+  const a = wg.views.transpose(up(at));
+  await expectRef(fn('matmul')(a, up(b)), matmulRef(permuteRef(at, [1, 0]), b), { rtol: 1e-4, atol: 1e-5 }, 'a.T @ b');
+});
+
+// ---- conv2d -----------------------------------------------------------------------------------------
+
+check('conv2d/bias-padding', async () => {
+  const x = randomRef([2, 3, 9, 9], 28);
+  const w = randomRef([4, 3, 3, 3], 29);
+  const bias = randomRef([4], 30);
+  const want = conv2dRef(x, w, { bias, padding: 1 });
+  await expectRef(fn('conv2d')(up(x), up(w), { bias: up(bias), padding: 1 }), want, { rtol: 1e-4, atol: 1e-5 }, 'conv2d 3x3 pad 1 + bias');
+});
+
+check('conv2d/stride-dilation', async () => {
+  const x = randomRef([1, 2, 11, 10], 31);
+  const w = randomRef([3, 2, 3, 2], 32);
+  const want = conv2dRef(x, w, { stride: 2, dilation: 2 });
+  await expectRef(fn('conv2d')(up(x), up(w), { stride: 2, dilation: 2 }), want, { rtol: 1e-4, atol: 1e-5 }, 'conv2d stride 2 dilation 2');
+});
+
+check('conv2d/groups', async () => {
+  const x = randomRef([2, 4, 6, 6], 33);
+  const w = randomRef([6, 2, 3, 3], 34);
+  const want = conv2dRef(x, w, { groups: 2, padding: 1 });
+  await expectRef(fn('conv2d')(up(x), up(w), { groups: 2, padding: 1 }), want, { rtol: 1e-4, atol: 1e-5 }, 'conv2d groups 2');
+});
+
+// ---- runner -----------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const filter: string | undefined = Deno?.args?.[0];
+  let info: Awaited<ReturnType<typeof wg.init>>;
+  try {
+    info = await wg.init();
+  } catch (e) {
+    console.log(`FAIL  init: ${(e as Error).message}`);
+    console.log('deno: 0 passed, 1 failed');
+    console.log(`DENO_RESULT ${JSON.stringify({ passed: 0, failed: 1 })}`);
+    return 1;
+  }
+  console.log(`deno ${Deno?.version?.deno ?? '?'}: ${info.adapter.description || info.adapter.vendor} (${info.software ? 'software' : 'hardware'})${info.note ? ' - ' + info.note : ''}`);
+  let passed = 0;
+  let failed = 0;
+  for (const c of checks) {
+    if (filter && !c.name.includes(filter)) continue;
+    const t0 = performance.now();
+    try {
+      await wg.scope(() => c.run());
+      passed++;
+      console.log(`ok    ${c.name} (${(performance.now() - t0).toFixed(0)} ms)`);
+    } catch (e) {
+      failed++;
+      const msg = e instanceof Missing ? `MISSING: ${e.message}` : `${(e as Error)?.message ?? e}`;
+      console.log(`FAIL  ${c.name}: ${msg.split('\n').join('\n      ')}`);
+    }
+  }
+  console.log(`deno: ${passed} passed, ${failed} failed`);
+  console.log(`DENO_RESULT ${JSON.stringify({ passed, failed })}`);
+  wg.destroy();
+  return failed || passed === 0 ? 1 : 0;
+}
+
+Deno?.exit(await main());
