@@ -1,4 +1,6 @@
 // webgrad: a GPU tensor engine with autograd, on WebGPU.
 export * from './tensor/index.ts';
+export * from './autograd/index.ts';
 export type { DType } from './kernels/index.ts';
 export { WebGradError } from './device/index.ts';
+export { stats, sync, precompile, resetStats } from './runtime.ts';

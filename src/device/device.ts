@@ -111,8 +111,12 @@ export class Device {
   check(op: string): void {
     if (this.fatal) throw new WebGradError(op, this.fatal.message, 'call wg.init() again for a new device; tensors of the lost device cannot be read');
     if (this.deferred) {
-      const e = this.deferred;
+      let e = this.deferred;
       this.deferred = null;
+      // Using a pipeline that failed to compile is reported first as "Invalid ComputePipeline"; the
+      // compile error itself, with its line, is the useful message.
+      const name = /Invalid ComputePipeline "([^"]+)"/.exec(e.message)?.[1];
+      e = (name && this.pipelines.compileErrors.get(name)) || e;
       throw e;
     }
   }
@@ -229,6 +233,7 @@ export class Device {
     try {
       await staging.mapAsync(0x1 /* READ */, 0, size);
     } catch (e) {
+      await this.pipelines.settle();
       this.check(op);
       throw new WebGradError(op, `reading ${bytes} bytes back from the GPU failed: ${(e as Error).message}`);
     }
@@ -236,6 +241,7 @@ export class Device {
     staging.unmap();
     if (this.staging.length < 8) this.staging.push(staging);
     else staging.destroy();
+    if (this.deferred) await this.pipelines.settle();
     this.check(op);
     return out;
   }

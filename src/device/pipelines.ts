@@ -39,6 +39,14 @@ export async function compileErrorFor(name: string, module: GPUShaderModule, sou
 
 export class PipelineCache {
   private kernels = new Map<string, Kernel>();
+  /** Compile errors by kernel name, filled asynchronously, so later failures can name the real cause. */
+  readonly compileErrors = new Map<string, WebGradError>();
+  private pending = new Set<Promise<void>>();
+
+  /** Resolves once every synchronously created pipeline has been validated. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
   private layouts = new Map<string, GPUBindGroupLayout>();
 
   constructor(
@@ -86,12 +94,15 @@ export class PipelineCache {
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code: spec.source, label: spec.name });
     const pipeline = this.device.createComputePipeline(this.descriptor(spec, module, layout));
-    this.device.popErrorScope().then(async (err) => {
+    const checked = this.device.popErrorScope().then(async (err) => {
       if (!err) return;
       const detail = (await compileErrorFor(spec.name, module, spec.source)) ?? new WebGradError(spec.name, `pipeline creation failed: ${err.message}`);
       this.kernels.delete(key);
+      this.compileErrors.set(spec.name, detail);
       this.onAsyncError(detail);
     });
+    this.pending.add(checked);
+    checked.finally(() => this.pending.delete(checked));
     this.stats.pipelinesCompiled++;
     k = { spec, pipeline, layout, layoutKey };
     this.kernels.set(key, k);

@@ -6,3 +6,4 @@ export * from './view.ts';
 export { render, shaderSource, type ShaderName, type ShaderParams } from './shaders.ts';
 export { map, copy, type MapExpr, type MapScalars } from './map.ts';
 export { fill, random, type RandomKind } from './fill.ts';
+export { reduce, type ReduceOp } from './reduce.ts';

@@ -7,6 +7,7 @@ export interface ShaderParams {
   map: { TA: Wgsl; TB: Wgsl; TC: Wgsl; TO: Wgsl; CT: ComputeType; LOAD_B: string; EXPR: string };
   fill: { TO: Wgsl; VALUE: string };
   random: { TO: Wgsl };
+  reduce: { TX: Wgsl; TO: Wgsl; CT: ComputeType; INIT: string; COMBINE: string; FINAL: string };
 }
 
 export type ShaderName = keyof ShaderParams;

@@ -69,6 +69,7 @@ export class Tensor implements Owned, View {
     this.storage.release();
     if (this._grad) this._grad.dispose();
     this._grad = null;
+    (this.gradFn as { unref?(): void } | null)?.unref?.();
     this.gradFn = null;
   }
 

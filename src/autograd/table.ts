@@ -1,0 +1,18 @@
+// The op table: every differentiable op's forward and backward, one family per file in ops/. The type
+// RulesFor<OpAttrs> has a key for every op, so a family that leaves out an op's rule does not compile.
+import { setRules } from './apply.ts';
+import type { RulesFor } from './graph.ts';
+import { elementwiseRules, type ElementwiseAttrs } from './ops/elementwise.ts';
+import { reductionRules, type ReductionAttrs } from './ops/reduce.ts';
+import { viewRules, type ViewAttrs } from './ops/views.ts';
+
+export interface OpAttrs extends ElementwiseAttrs, ViewAttrs, ReductionAttrs {}
+export type OpName = keyof OpAttrs;
+
+export const RULES: RulesFor<OpAttrs> = {
+  ...elementwiseRules,
+  ...viewRules,
+  ...reductionRules,
+};
+
+setRules(RULES);
