@@ -31,3 +31,16 @@ describe('autograd basics', () => {
     assertClose(await d2(x).data(), [6, 12, -18], { rtol: 1e-5 });
   });
 });
+
+import { gradcheck } from './reference/gradcheck.ts';
+import { broadcastMap, randomRef } from './reference/index.ts';
+
+describe('gradcheck harness', () => {
+  it('checks a broadcast mul-tanh chain against float64 differences', async () => {
+    await gradcheck(
+      (a, b) => a.mul(b).tanh(),
+      (a, b) => broadcastMap((x, y) => Math.tanh(x * y), a, b),
+      [randomRef([3, 4], 1), randomRef([4], 2)],
+    );
+  });
+});
