@@ -1,0 +1,203 @@
+// Build check: after `npm run build`, the package in dist/ must work without a bundler in every runtime.
+//   node test/build/check.mjs
+// Checks: (1) dist holds the shaders embedded (shaders.gen.js equals shaders/*.wgsl); (2) Node imports
+// 'webgrad' through package.json "exports", computes, and its process exits by itself (else: whether
+// it does after wg.destroy()); (3) headless Chromium loads /dist/index.js as a plain ES module from a
+// local HTTP server; (4) Deno (--unstable-webgpu) loads dist/index.js. Prints one line per check,
+// `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh; exits 1 on any failure.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findDeno } from '../../scripts/find-deno.mjs';
+import { expected } from './consumer.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+// Without a GPU, Chromium needs to be told to run WebGPU on SwiftShader (as vitest.config.ts does).
+const CHROMIUM_SOFTWARE_ARGS = ['--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
+
+let passed = 0;
+let failed = 0;
+const notes = [];
+
+async function check(name, fn) {
+  const t0 = performance.now();
+  try {
+    const detail = await fn();
+    passed++;
+    console.log(`ok    ${name} (${(performance.now() - t0).toFixed(0)} ms)${detail ? ': ' + detail : ''}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL  ${name}: ${String(e?.message ?? e).split('\n').join('\n      ')}`);
+  }
+}
+
+function verify(result, where) {
+  if (!result) throw new Error(`${where} printed no RESULT line`);
+  if (result.error) throw new Error(`${where}: ${result.error}`);
+  if (result.problems?.length) throw new Error(`${where}: ${result.problems.join('; ')}`);
+  if (JSON.stringify(result.transpose) !== JSON.stringify(expected.transpose)) throw new Error(`${where}: wrong result ${JSON.stringify(result.transpose)}`);
+  if (result.readme?.status === 'failed') throw new Error(`${where}: the README example failed: ${result.readme.detail}`);
+  if (result.readme?.status === 'not-yet') notes.push(`${where}: README example not runnable yet (${result.readme.detail})`);
+  return `${result.runtime} on ${result.adapter}${result.software ? ' (software)' : ''}; README example: ${result.readme?.status}`;
+}
+
+/** Runs a command; resolves with its output, exit code and whether it exited within `exitWithinMs` of its RESULT line. */
+function runChild(cmd, args, { env = process.env, timeoutMs = 120_000, exitWithinMs = 20_000 } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let result = null;
+    let resultAt = 0;
+    let hung = false;
+    const finish = (code) => {
+      clearTimeout(total);
+      clearInterval(poll);
+      resolve({ code, out, err, result, hung, exitedAfterMs: resultAt ? performance.now() - resultAt : null });
+    };
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/^RESULT (.*)$/m);
+      if (m && !result) {
+        result = JSON.parse(m[1]);
+        resultAt = performance.now();
+      }
+    });
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code, signal) => finish(code ?? signal));
+    const total = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const poll = setInterval(() => {
+      if (resultAt && performance.now() - resultAt > exitWithinMs) {
+        hung = true;
+        child.kill('SIGKILL');
+      }
+    }, 250);
+  });
+}
+
+const tail = (s, n = 1500) => (s.length > n ? '…' + s.slice(-n) : s);
+
+// (1) dist exists and embeds the shaders --------------------------------------------------------------
+await check('dist: built with embedded shaders', async () => {
+  const index = join(root, 'dist/index.js');
+  const gen = join(root, 'dist/kernels/shaders.gen.js');
+  if (!existsSync(index)) throw new Error('dist/index.js is missing: run `npm run build`');
+  if (!existsSync(gen)) throw new Error('dist/kernels/shaders.gen.js is missing: the build did not compile the embedded shaders (run `npm run build`, which runs scripts/embed-shaders.mjs first)');
+  const { SOURCES } = await import(pathToFileURL(gen).href + `?t=${statSync(gen).mtimeMs}`);
+  const dir = join(root, 'shaders');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.wgsl'));
+  const stale = files.filter((f) => SOURCES[f.slice(0, -5)] !== readFileSync(join(dir, f), 'utf8'));
+  if (stale.length) throw new Error(`dist's embedded shaders differ from shaders/ for ${stale.join(', ')}: rebuild with \`npm run build\``);
+  const leaks = [];
+  const walk = (d) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (f.endsWith('.js') && /from\s+['"][^'"]+\.ts['"]/.test(readFileSync(p, 'utf8'))) leaks.push(p.slice(root.length + 1));
+    }
+  };
+  walk(join(root, 'dist'));
+  if (leaks.length) throw new Error(`these built files still import .ts paths: ${leaks.join(', ')}`);
+  return `${files.length} shaders embedded`;
+});
+
+// (2) Node: self-reference import, computation, process exit ------------------------------------------
+await check("node: import * as wg from 'webgrad'", async () => {
+  const r = await runChild(process.execPath, ['test/build/node-consumer.mjs']);
+  if (!r.result) throw new Error(`exit ${r.code}, no RESULT line\n${tail(r.err || r.out)}`);
+  if (!r.result.resolved?.endsWith('/dist/index.js')) throw new Error(`'webgrad' resolved to ${r.result.resolved}, not dist/index.js`);
+  const detail = verify(r.result, 'node');
+  if (r.hung) {
+    const d = await runChild(process.execPath, ['test/build/node-consumer.mjs', '--destroy']);
+    if (d.hung) throw new Error('the Node process does not exit after using the GPU, even after wg.destroy()');
+    notes.push('node: the process stays alive after using the GPU until wg.destroy() is called');
+    return `${detail}; exits only after wg.destroy()`;
+  }
+  if (r.code !== 0) throw new Error(`exit code ${r.code}\n${tail(r.err)}`);
+  return `${detail}; exits by itself ${(r.exitedAfterMs ?? 0).toFixed(0)} ms after its result`;
+});
+
+// (3) Chromium: dist/index.js as a plain ES module ------------------------------------------------------
+const MIME = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.json': 'application/json', '.wgsl': 'text/plain', '.map': 'application/json' };
+const PAGE = `<!doctype html><meta charset="utf-8"><title>webgrad build check</title>
+<script type="module">
+import * as wg from '/dist/index.js';
+import { run } from '/test/build/consumer.mjs';
+try { window.__result = await run(wg); } catch (e) { window.__result = { error: String(e && e.stack || e) }; }
+</script>`;
+
+function serve() {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (url.pathname === '/__check.html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.end(PAGE);
+    }
+    const path = normalize(join(root, decodeURIComponent(url.pathname)));
+    if (!path.startsWith(root + sep) || !existsSync(path) || !statSync(path).isFile()) {
+      res.writeHead(404);
+      return res.end('not found');
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(path)] ?? 'application/octet-stream' });
+    res.end(readFileSync(path));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+await check('chromium: <script type="module"> import from /dist/index.js', async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+  const { chromium } = await import('playwright-core');
+  const server = await serve();
+  const url = `http://127.0.0.1:${server.address().port}/__check.html`;
+  const attempt = async (args) => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+    try {
+      const page = await browser.newPage();
+      const logs = [];
+      page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+      page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+      page.on('requestfailed', (r) => logs.push(`requestfailed: ${r.url()}`));
+      page.on('response', (r) => r.status() >= 400 && logs.push(`HTTP ${r.status()}: ${r.url()}`));
+      await page.goto(url);
+      await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 90_000 }).catch(() => {});
+      const result = await page.evaluate(() => window.__result);
+      return { result: result ?? { error: `no result from the page\n${logs.join('\n')}` }, logs };
+    } finally {
+      await browser.close();
+    }
+  };
+  try {
+    let { result } = await attempt(CHROMIUM_ARGS);
+    let how = '';
+    // On machines without a GPU, Chromium's default WebGPU adapter search finds nothing; retry on SwiftShader.
+    if (result.error && /WebGPU|adapter|navigator\.gpu/i.test(result.error)) {
+      const second = await attempt([...CHROMIUM_ARGS, ...CHROMIUM_SOFTWARE_ARGS]);
+      if (!second.result.error) how = ' (needed --use-webgpu-adapter=swiftshader)';
+      result = second.result.error ? result : second.result;
+    }
+    return verify(result, 'chromium') + how;
+  } finally {
+    server.close();
+  }
+});
+
+// (4) Deno: dist/index.js ------------------------------------------------------------------------------
+await check('deno: import dist/index.js', async () => {
+  const deno = findDeno();
+  if (!deno) throw new Error('no working Deno binary (run `npm install`, or set DENO_BIN)');
+  const env = { ...process.env };
+  if (!env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  const r = await runChild(deno, ['run', '--unstable-webgpu', '-A', 'test/build/deno-consumer.mjs'], { env });
+  if (!r.result) throw new Error(`exit ${r.code}, no RESULT line\n${tail(r.err || r.out)}`);
+  return verify(r.result, 'deno');
+});
+
+for (const n of notes) console.log(`note  ${n}`);
+console.log(`build: ${passed} passed, ${failed} failed`);
+console.log(`BUILD_RESULT ${JSON.stringify({ passed, failed, notes })}`);
+process.exit(failed ? 1 : 0);
