@@ -39,6 +39,8 @@ export async function compileErrorFor(name: string, module: GPUShaderModule, sou
 
 export class PipelineCache {
   private kernels = new Map<string, Kernel>();
+  /** Specs are usually reused objects (see kernels/spec.ts), so identity finds them without hashing source. */
+  private bySpec = new WeakMap<KernelSpec, Kernel>();
   /** Compile errors by kernel name, filled asynchronously, so later failures can name the real cause. */
   readonly compileErrors = new Map<string, WebGradError>();
   private pending = new Set<Promise<void>>();
@@ -87,9 +89,14 @@ export class PipelineCache {
    * synchronously, so it is reported through `onAsyncError` and thrown by the next call.
    */
   get(spec: KernelSpec): Kernel {
-    const key = kernelKey(spec);
-    let k = this.kernels.get(key);
+    let k = this.bySpec.get(spec);
     if (k) return k;
+    const key = kernelKey(spec);
+    k = this.kernels.get(key);
+    if (k) {
+      this.bySpec.set(spec, k);
+      return k;
+    }
     const { layout, key: layoutKey } = this.layoutFor(spec.reads, spec.writes);
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code: spec.source, label: spec.name });
@@ -98,6 +105,7 @@ export class PipelineCache {
       if (!err) return;
       const detail = (await compileErrorFor(spec.name, module, spec.source)) ?? new WebGradError(spec.name, `pipeline creation failed: ${err.message}`);
       this.kernels.delete(key);
+      this.bySpec.delete(spec);
       this.compileErrors.set(spec.name, detail);
       this.onAsyncError(detail);
     });
@@ -106,6 +114,7 @@ export class PipelineCache {
     this.stats.pipelinesCompiled++;
     k = { spec, pipeline, layout, layoutKey };
     this.kernels.set(key, k);
+    this.bySpec.set(spec, k);
     return k;
   }
 

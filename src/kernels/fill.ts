@@ -3,6 +3,7 @@ import type { Device } from '../device/index.ts';
 import { wgslType } from './dtype.ts';
 import { render } from './shaders.ts';
 import { numel, type View } from './view.ts';
+import { cachedSpec } from './spec.ts';
 
 /** out[i] = start + step * i over a contiguous `out`. */
 export function fill(dev: Device, out: View, start: number, step: number): void {
@@ -12,7 +13,7 @@ export function fill(dev: Device, out: View, start: number, step: number): void 
   const int = out.dtype !== 'float32';
   const VALUE = int ? 'u.istart + u.istep * i32(i)' : 'u.fstart + u.fstep * f32(i)';
   dev.dispatch(
-    { name: `fill:${to}`, source: render('fill', { TO: to, VALUE }), reads: 0, writes: 1 },
+    cachedSpec(`fill|${to}`, () => ({ name: `fill:${to}`, source: render('fill', { TO: to, VALUE }), reads: 0, writes: 1 })),
     (w) => w.u32(n).u32(0).f32(start).f32(step).i32(start).i32(step),
     [out.buffer],
     dev.grid(Math.ceil(n / 256)),
@@ -30,7 +31,7 @@ export function random(dev: Device, out: View, kind: RandomKind, a: number, b: n
   const lo = (x: bigint) => Number(x & 0xffffffffn);
   const hi = (x: bigint) => Number((x >> 32n) & 0xffffffffn);
   dev.dispatch(
-    { name: `random:${kind}:${to}`, source: render('random', { TO: to }), reads: 0, writes: 1, constants: { MODE: mode } },
+    cachedSpec(`random|${kind}|${to}`, () => ({ name: `random:${kind}:${to}`, source: render('random', { TO: to }), reads: 0, writes: 1, constants: { MODE: mode } })),
     (w) => w.u32(n).u32(lo(seed)).u32(hi(seed)).u32(lo(counter)).u32(hi(counter)).u32(0).f32(a).f32(b).i32(a).i32(b),
     [out.buffer],
     dev.grid(Math.ceil(n / 256)),

@@ -7,3 +7,4 @@ export { render, shaderSource, type ShaderName, type ShaderParams } from './shad
 export { map, copy, type MapExpr, type MapScalars } from './map.ts';
 export { fill, random, type RandomKind } from './fill.ts';
 export { reduce, type ReduceOp } from './reduce.ts';
+export { cachedSpec } from './spec.ts';

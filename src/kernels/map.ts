@@ -5,6 +5,7 @@ import { fail, type Device, type UniformWriter } from '../device/index.ts';
 import { wgslType, type ComputeType, type DType } from './dtype.ts';
 import { render } from './shaders.ts';
 import { coalesce, numel, type View } from './view.ts';
+import { cachedSpec } from './spec.ts';
 
 const MAX_DIMS = 8;
 
@@ -42,22 +43,22 @@ export function map(dev: Device, op: MapExpr, inputs: readonly View[], out: View
   const cc = inputs[2] ?? a;
   const t = (v: View) => wgslType(v.dtype);
   const scalarB = s.scalarB !== undefined;
-  const source = render('map', {
-    TA: t(a),
-    TB: t(b),
-    TC: t(cc),
-    TO: t(out),
-    CT: op.ct,
-    LOAD_B: scalarB ? (op.ct === 'i32' ? `${op.ct}(u.ibeta)` : `${op.ct}(u.beta)`) : `${op.ct}(B[ib])`,
-    EXPR: op.expr,
-  });
-  const spec = {
-    name: `map:${op.name}:${t(a)}${nin > 1 ? (scalarB ? 's' : t(b)) : ''}${nin > 2 ? t(cc) : ''}>${t(out)}${contig ? ':c' : ''}`,
-    source,
+  const types = `${t(a)}${nin > 1 ? (scalarB ? 's' : t(b)) : ''}${nin > 2 ? t(cc) : ''}>${t(out)}`;
+  const spec = cachedSpec(`map|${op.name}|${op.ct}|${op.expr}|${types}|${contig}|${nin}|${t(b)}|${t(cc)}`, () => ({
+    name: `map:${op.name}:${types}${contig ? ':c' : ''}`,
+    source: render('map', {
+      TA: t(a),
+      TB: t(b),
+      TC: t(cc),
+      TO: t(out),
+      CT: op.ct,
+      LOAD_B: scalarB ? (op.ct === 'i32' ? `${op.ct}(u.ibeta)` : `${op.ct}(u.beta)`) : `${op.ct}(B[ib])`,
+      EXPR: op.expr,
+    }),
     reads: 3,
     writes: 1,
     constants: { CONTIG: contig ? 1 : 0, NIN: nin },
-  };
+  }));
   const strideOf = (k: number) => (k < all.length ? c.strides[k]! : c.strides[1] ?? []);
   dev.dispatch(
     spec,
