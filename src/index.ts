@@ -4,3 +4,4 @@ export * from './autograd/index.ts';
 export type { DType } from './kernels/index.ts';
 export { WebGradError } from './device/index.ts';
 export { stats, sync, precompile, resetStats } from './runtime.ts';
+export { doctor } from './doctor.ts';

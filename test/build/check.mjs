@@ -43,7 +43,8 @@ function verify(result, where) {
   if (JSON.stringify(result.transpose) !== JSON.stringify(expected.transpose)) throw new Error(`${where}: wrong result ${JSON.stringify(result.transpose)}`);
   if (result.readme?.status === 'failed') throw new Error(`${where}: the README example failed: ${result.readme.detail}`);
   if (result.readme?.status === 'not-yet') notes.push(`${where}: README example not runnable yet (${result.readme.detail})`);
-  return `${result.runtime} on ${result.adapter}${result.software ? ' (software)' : ''}; README example: ${result.readme?.status}`;
+  if (result.doctor && !result.doctor.ok) notes.push(`${where}: the doctor reports problems: ${result.doctor.summary}`);
+  return `${result.runtime} on ${result.adapter}${result.software ? ' (software)' : ''}; README example: ${result.readme?.status}; doctor: ${result.doctor?.summary}`;
 }
 
 /** Runs a command; resolves with its output, exit code and whether it exited within `exitWithinMs` of its RESULT line. */

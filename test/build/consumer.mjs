@@ -29,7 +29,19 @@ export async function run(wg) {
     arange,
     problems,
     readme: await readmeExample(wg),
+    doctor: await runDoctor(wg, problems),
   };
+}
+
+/** The doctor must run in every runtime and return {ok, text}; its verdict on op families is reported only. */
+async function runDoctor(wg, problems) {
+  if (typeof wg.doctor !== 'function') {
+    problems.push('wg.doctor is not exported');
+    return null;
+  }
+  const r = await wg.doctor();
+  if (typeof r?.ok !== 'boolean' || typeof r?.text !== 'string' || !r.text.includes('webgrad doctor')) problems.push(`wg.doctor() returned ${JSON.stringify(r)?.slice(0, 200)}`);
+  return { ok: r?.ok, summary: r?.text?.trim().split('\n').pop() };
 }
 
 /**
