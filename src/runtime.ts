@@ -1,6 +1,7 @@
 // Device-level conveniences re-exported at the top: counters, a sync point and pipeline warm-up.
 import type { Stats } from './device/index.ts';
-import { device } from './tensor/index.ts';
+import { device, randn, tidy, type Tensor } from './tensor/index.ts';
+import * as A from './autograd/index.ts';
 
 /** A copy of the device's counters: dispatches, submits, uploads, readbacks, live buffers and bytes… */
 export function stats(): Stats & { kernels: Record<string, number> } {
@@ -19,8 +20,25 @@ export async function sync(): Promise<void> {
   await device('sync').sync();
 }
 
-/** Compiles pipelines ahead of use, off the critical path, throwing any compile error. */
-export async function precompile(specs: Parameters<ReturnType<typeof device>['pipelines']['compile']>[0][]): Promise<void> {
+/** A small forward and backward pass touching the kernels a typical training step uses. */
+function typicalStep(): void {
+  const ops = A as unknown as Record<string, ((...a: unknown[]) => Tensor) | undefined>;
+  const x = randn([4, 8]);
+  const w = randn([8, 3], { requiresGrad: true });
+  let h = ops.matmul ? ops.matmul(x, w) : A.sum(A.mul(A.unsqueeze(x, 2), w), 1);
+  h = A.relu(A.add(h, A.tanh(A.sigmoid(h))));
+  const loss = ops.logSoftmax ? A.mean(ops.logSoftmax(h, -1)!) : A.mean(A.exp(h));
+  loss.backward();
+}
+
+/**
+ * Compiles pipelines ahead of use, asynchronously, throwing any compile error. With no argument it
+ * warms up the kernels of a typical training step; pass a function to warm up your own workload.
+ */
+export async function precompile(workload: () => void = typicalStep): Promise<number> {
   const d = device('precompile');
-  await Promise.all(specs.map((s) => d.pipelines.compile(s)));
+  const specs = d.captureKernels(() => tidy(() => void workload()));
+  const unique = [...new Set(specs)];
+  await Promise.all(unique.map((s) => d.pipelines.compile(s)));
+  return unique.length;
 }

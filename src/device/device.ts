@@ -40,6 +40,7 @@ export class Device {
   private bufferIds = new WeakMap<GPUBuffer, number>();
   private nextBufferId = 1;
   private staging: GPUBuffer[] = [];
+  private capturing: KernelSpec[] | null = null;
   batchSize: number;
 
   /** Dawn for Node tears the whole GPU down when its instance is garbage-collected, so we hold it. */
@@ -174,6 +175,7 @@ export class Device {
    */
   dispatch(spec: KernelSpec, fill: (w: UniformWriter) => void, buffers: GPUBuffer[], groups: readonly [number, number?, number?]): void {
     this.check(spec.name);
+    if (this.capturing) return void this.capturing.push(spec);
     const k = this.pipelines.get(spec);
     if (!this.uniforms.hasRoom()) this.flush();
     const { offset, writer } = this.uniforms.slot();
@@ -188,6 +190,22 @@ export class Device {
     this.stats.dispatches++;
     this.kernelCounts.set(spec.name, (this.kernelCounts.get(spec.name) ?? 0) + 1);
     if (++this.pending >= this.batchSize) this.flush();
+  }
+
+  /**
+   * Runs `fn` recording the kernels it would dispatch instead of dispatching them, so they can be
+   * compiled ahead of time. Results computed inside are garbage; `fn` must dispose them.
+   */
+  captureKernels(fn: () => void): KernelSpec[] {
+    if (this.capturing) throw new WebGradError('precompile', 'already capturing kernels', 'do not nest precompile()');
+    this.flush();
+    this.capturing = [];
+    try {
+      fn();
+      return this.capturing;
+    } finally {
+      this.capturing = null;
+    }
   }
 
   /** Splits `n` workgroups over x and y so that no dimension passes the 65,535 limit. */
