@@ -8,3 +8,4 @@ export { map, copy, type MapExpr, type MapScalars } from './map.ts';
 export { fill, random, type RandomKind } from './fill.ts';
 export { reduce, type ReduceOp } from './reduce.ts';
 export { cachedSpec } from './spec.ts';
+export { gather, scatterAdd } from './gather.ts';

@@ -8,6 +8,7 @@ export interface ShaderParams {
   fill: { TO: Wgsl; VALUE: string };
   random: { TO: Wgsl };
   reduce: { TX: Wgsl; TO: Wgsl; CT: ComputeType; INIT: string; COMBINE: string; FINAL: string };
+  gather: { TX: Wgsl; TO: Wgsl };
 }
 
 export type ShaderName = keyof ShaderParams;
