@@ -16,7 +16,8 @@
 # bench smoke, a runtime that ran zero tests, a crash). The exit status is non-zero exactly when M > 0.
 #
 # Environment: WEBGRAD_TEST_BUDGET_S (default 5100 = 85 min, the whole run's wall-clock cap; each stage gets
-# at most what is left), CHROMIUM_PATH, DENO_BIN, WEBGRAD_KEEP_RESULTS=1 keeps the per-stage logs.
+# at most what is left), CHROMIUM_PATH, DENO_BIN, WEBGRAD_KEEP_RESULTS=1 keeps the per-stage logs,
+# WEBGRAD_VITEST_ARGS (extra vitest arguments, e.g. a file filter), WEBGRAD_DENO_FILTER (a check-name filter).
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -121,7 +122,8 @@ if run_limited 600 node_modules/.bin/tsc --noEmit -p .; then record typecheck ok
 # ---- 3. vitest (node + chromium) ---------------------------------------------------------------------
 say "vitest run (projects node, chromium)"
 COUNTS=$OUT/vitest-counts.json
-WEBGRAD_VITEST_COUNTS=$COUNTS run_limited 3000 node_modules/.bin/vitest run --reporter=default --reporter=./scripts/vitest-counts.mjs
+# shellcheck disable=SC2086 # WEBGRAD_VITEST_ARGS is split into arguments on purpose
+WEBGRAD_VITEST_COUNTS=$COUNTS run_limited 3000 node_modules/.bin/vitest run --reporter=default --reporter=./scripts/vitest-counts.mjs ${WEBGRAD_VITEST_ARGS:-}
 VITEST_RC=$?
 # One line per project: "name passed failed skipped files broken-file-list"
 if [ -f "$COUNTS" ]; then
@@ -173,7 +175,7 @@ say "deno run --unstable-webgpu -A test/deno/run.ts"
 if DENO=$(node scripts/find-deno.mjs); then
   (
     if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f "$SWIFTSHADER_ICD" ]; then export VK_ICD_FILENAMES=$SWIFTSHADER_ICD; fi
-    run_limited 900 "$DENO" run --unstable-webgpu -A test/deno/run.ts
+    run_limited 900 "$DENO" run --unstable-webgpu -A test/deno/run.ts ${WEBGRAD_DENO_FILTER:+"$WEBGRAD_DENO_FILTER"}
   ) 2>&1 | tee "$OUT/deno.log"
   DENO_RC=${PIPESTATUS[0]}
   DENO_LINE=$(grep -o '^DENO_RESULT .*' "$OUT/deno.log" | tail -1 | cut -d' ' -f2-)
