@@ -1,5 +1,6 @@
 // Elementwise map over up to three strided inputs into a strided output. Broadcasting is a stride of 0;
-// views (transpose, slice, expand) are read in place. The expression comes from the op table.
+// views (transpose, slice, expand) are read in place. The expression comes from the op table; fused
+// chains (src/tensor/lazy.ts) put their intermediate `let` statements in PRE.
 
 struct Params {
   n: u32,
@@ -56,5 +57,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var c = {{CT}}(0);
   if (NIN > 1u) { b = {{LOAD_B}}; }
   if (NIN > 2u) { c = {{CT}}(C[ic]); }
+  {{PRE}}
   O[io] = {{TO}}({{EXPR}});
 }

@@ -1,6 +1,6 @@
 // Device-level conveniences re-exported at the top: counters, a sync point and pipeline warm-up.
 import type { Stats } from './device/index.ts';
-import { device, randn, tidy, type Tensor } from './tensor/index.ts';
+import { device, randn, realizeAll, tidy, type Tensor } from './tensor/index.ts';
 import * as A from './autograd/index.ts';
 
 /** A copy of the device's counters: dispatches, submits, uploads, readbacks, live buffers and bytes… */
@@ -17,6 +17,7 @@ export function resetStats(): void {
 
 /** Waits for all submitted GPU work (for timing; reading data waits by itself). */
 export async function sync(): Promise<void> {
+  realizeAll();
   await device('sync').sync();
 }
 

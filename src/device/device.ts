@@ -41,6 +41,13 @@ export class Device {
   private nextBufferId = 1;
   private staging: GPUBuffer[] = [];
   private capturing: KernelSpec[] | null = null;
+  /**
+   * Runs before each dispatch with the buffers it writes: the tensor layer realizes deferred (fused)
+   * work that reads them, so an in-place write cannot overtake a pending read. Re-entrant calls, from
+   * the dispatches the hook itself makes, are skipped.
+   */
+  beforeWork: ((written: readonly GPUBuffer[]) => void) | null = null;
+  private inHook = false;
   batchSize: number;
 
   /** Dawn for Node tears the whole GPU down when its instance is garbage-collected, so we hold it. */
@@ -175,6 +182,7 @@ export class Device {
    */
   dispatch(spec: KernelSpec, fill: (w: UniformWriter) => void, buffers: GPUBuffer[], groups: readonly [number, number?, number?]): void {
     this.check(spec.name);
+    this.runHook(buffers.slice(buffers.length - spec.writes));
     if (this.capturing) return void this.capturing.push(spec);
     const k = this.pipelines.get(spec);
     if (!this.uniforms.hasRoom()) this.flush();
@@ -222,6 +230,16 @@ export class Device {
       this.pass = null;
     }
     return (this.encoder ??= this.gpu.createCommandEncoder());
+  }
+
+  private runHook(written: readonly GPUBuffer[]): void {
+    if (!this.beforeWork || this.inHook) return;
+    this.inHook = true;
+    try {
+      this.beforeWork(written);
+    } finally {
+      this.inHook = false;
+    }
   }
 
   /** Submits everything recorded so far. */

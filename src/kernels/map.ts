@@ -15,6 +15,8 @@ export interface MapExpr {
   /** WGSL over `a`, `b`, `c` of type `ct`, and the uniforms `u.alpha`, `u.beta`, `u.ialpha`, `u.ibeta`. */
   expr: string;
   ct: ComputeType;
+  /** Statements run before EXPR (fused chains bind their intermediates here). */
+  pre?: string;
 }
 
 export interface MapScalars {
@@ -22,6 +24,11 @@ export interface MapScalars {
   beta?: number;
   /** When set, operand `b` is this number from the uniform block rather than a tensor. */
   scalarB?: number;
+  /**
+   * Four f32 scalars for fused chains, written over alpha, beta, ialpha and ibeta; the expression reads
+   * the last two as bitcast<f32>(u.ialpha) and bitcast<f32>(u.ibeta).
+   */
+  slots?: readonly number[];
 }
 
 function writeDims(w: UniformWriter, values: readonly number[]): void {
@@ -44,7 +51,7 @@ export function map(dev: Device, op: MapExpr, inputs: readonly View[], out: View
   const t = (v: View) => wgslType(v.dtype);
   const scalarB = s.scalarB !== undefined;
   const types = `${t(a)}${nin > 1 ? (scalarB ? 's' : t(b)) : ''}${nin > 2 ? t(cc) : ''}>${t(out)}`;
-  const spec = cachedSpec(`map|${op.name}|${op.ct}|${op.expr}|${types}|${contig}|${nin}|${t(b)}|${t(cc)}`, () => ({
+  const spec = cachedSpec(`map|${op.name}|${op.ct}|${op.pre ?? ''}|${op.expr}|${types}|${contig}|${nin}|${t(b)}|${t(cc)}`, () => ({
     name: `map:${op.name}:${types}${contig ? ':c' : ''}`,
     source: render('map', {
       TA: t(a),
@@ -53,6 +60,7 @@ export function map(dev: Device, op: MapExpr, inputs: readonly View[], out: View
       TO: t(out),
       CT: op.ct,
       LOAD_B: scalarB ? (op.ct === 'i32' ? `${op.ct}(u.ibeta)` : `${op.ct}(u.beta)`) : `${op.ct}(B[ib])`,
+      PRE: op.pre ?? '',
       EXPR: op.expr,
     }),
     reads: 3,
@@ -64,8 +72,12 @@ export function map(dev: Device, op: MapExpr, inputs: readonly View[], out: View
     spec,
     (w) => {
       w.u32(n).u32(c.shape.length);
-      w.f32(s.alpha ?? 0).f32(scalarB ? s.scalarB! : s.beta ?? 0);
-      w.i32(s.alpha ?? 0).i32(scalarB ? s.scalarB! : s.beta ?? 0).u32(0).u32(0);
+      if (s.slots) w.f32(s.slots[0] ?? 0).f32(s.slots[1] ?? 0).f32(s.slots[2] ?? 0).f32(s.slots[3] ?? 0);
+      else {
+        w.f32(s.alpha ?? 0).f32(scalarB ? s.scalarB! : s.beta ?? 0);
+        w.i32(s.alpha ?? 0).i32(scalarB ? s.scalarB! : s.beta ?? 0);
+      }
+      w.u32(0).u32(0);
       w.u32(out.offset).u32(a.offset).u32(b.offset).u32(cc.offset);
       writeDims(w, c.shape);
       writeDims(w, strideOf(0));

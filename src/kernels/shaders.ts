@@ -4,7 +4,7 @@ import { SOURCES } from './shaders.gen.ts';
 import type { ComputeType, Wgsl } from './dtype.ts';
 
 export interface ShaderParams {
-  map: { TA: Wgsl; TB: Wgsl; TC: Wgsl; TO: Wgsl; CT: ComputeType; LOAD_B: string; EXPR: string };
+  map: { TA: Wgsl; TB: Wgsl; TC: Wgsl; TO: Wgsl; CT: ComputeType; LOAD_B: string; PRE: string; EXPR: string };
   fill: { TO: Wgsl; VALUE: string };
   random: { TO: Wgsl };
   reduce: { TX: Wgsl; TO: Wgsl; CT: ComputeType; INIT: string; COMBINE: string; FINAL: string };

@@ -1,5 +1,6 @@
 // The current device. Ops find it here rather than through arguments, as in PyTorch's default device.
 import { Device, fail, type InitOptions, type DeviceInfo } from '../device/index.ts';
+import { installFusion } from './lazy.ts';
 
 let current: Device | null = null;
 let debugMode = false;
@@ -8,6 +9,7 @@ export async function init(opts: InitOptions = {}): Promise<DeviceInfo> {
   if (current && !opts.forceFallbackAdapter) return current.info;
   current = await Device.create(opts);
   debugMode = !!opts.debug;
+  installFusion();
   return current.info;
 }
 

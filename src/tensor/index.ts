@@ -7,3 +7,4 @@ export { Storage, track, untrack, keep, tidy, scope, onLeak, type Owned } from '
 export * from './shape.ts';
 export * as views from './views.ts';
 export * from './create.ts';
+export { deferMap, setFusion, fusionEnabled, realizeAll, type Operand } from './lazy.ts';

@@ -9,19 +9,44 @@ export interface Owned {
   readonly isDisposed: boolean;
 }
 
+/** Work deferred until the storage is first read: a fused elementwise chain (see lazy.ts). */
+export interface Pending {
+  run(): void;
+  drop(): void;
+}
+
 export class Storage {
   refs = 1;
+  /** Set while the contents are still to be computed; reading `buffer` computes them. */
+  pending: Pending | null = null;
   constructor(
     readonly dev: Device,
-    readonly buffer: GPUBuffer,
+    private readonly raw: GPUBuffer,
     readonly bytes: number,
   ) {}
+  /** The GPU buffer, with any deferred work that fills it recorded first. */
+  get buffer(): GPUBuffer {
+    const p = this.pending;
+    if (p) {
+      this.pending = null;
+      p.run();
+    }
+    return this.raw;
+  }
+  /** The buffer without realizing deferred work, for the code that does the realizing. */
+  get unrealized(): GPUBuffer {
+    return this.raw;
+  }
   retain(): this {
     this.refs++;
     return this;
   }
   release(): void {
-    if (--this.refs === 0) this.dev.release(this.buffer);
+    if (--this.refs > 0) return;
+    // Deferred work nobody can read any more is dropped, never run.
+    this.pending?.drop();
+    this.pending = null;
+    this.dev.release(this.raw);
   }
 }
 

@@ -3,7 +3,7 @@
 // one entry here plus one line in test/elementwise.test.ts.
 import { fail } from '../../device/index.ts';
 import { map, promote, type ComputeType, type DType, type View } from '../../kernels/index.ts';
-import { broadcastShapes, empty, full, Tensor } from '../../tensor/index.ts';
+import { broadcastShapes, deferMap, empty, full, Tensor } from '../../tensor/index.ts';
 import { apply } from '../apply.ts';
 import type { Ctx, Rule, RulesFor } from '../graph.ts';
 
@@ -122,13 +122,16 @@ export function asTensor(x: TensorLike, op: string): Tensor {
   return full([], x);
 }
 
-function broadcastView(t: Tensor, shape: readonly number[]): View {
+function broadcastStrides(t: Tensor, shape: readonly number[]): number[] {
   const nd = shape.length;
-  const strides = shape.map((s, d) => {
+  return shape.map((s, d) => {
     const k = d - (nd - t.ndim);
     return k >= 0 && t.shape[k] === s ? t.strides[k]! : 0;
   });
-  return { buffer: t.buffer, dtype: t.dtype, shape, strides, offset: t.offset };
+}
+
+function broadcastView(t: Tensor, shape: readonly number[]): View {
+  return { buffer: t.buffer, dtype: t.dtype, shape, strides: broadcastStrides(t, shape), offset: t.offset };
 }
 
 function scalarDtype(v: number): DType {
@@ -149,6 +152,11 @@ function runMap(name: string, spec: UnarySpec | BinarySpec, inputs: Tensor[], dt
   const ty = typing(spec, dt);
   let expr = ty.expr === 'i32' ? spec.i32! : spec.f32;
   if (reverse) expr = expr.replace(/\b[ab]\b/g, (m) => (m === 'a' ? 'b' : 'a'));
+  if (ty.ct === 'f32' && ty.out === 'float32' && inputs.length <= 2) {
+    const operands = inputs.map((t) => ({ t, strides: broadcastStrides(t, shape) }));
+    const lazy = deferMap(name, expr, operands, s, shape);
+    if (lazy) return lazy;
+  }
   const out = empty(shape, ty.out, name);
   map(out.dev, { name, expr, ct: ty.ct }, inputs.map((t) => broadcastView(t, shape)), out, s);
   return out;
