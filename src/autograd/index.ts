@@ -10,3 +10,4 @@ export { installMethods } from './methods.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/reduce.ts';
 export * from './ops/views.ts';
+export * from './ops/indexing.ts';

@@ -5,14 +5,16 @@ import type { RulesFor } from './graph.ts';
 import { elementwiseRules, type ElementwiseAttrs } from './ops/elementwise.ts';
 import { reductionRules, type ReductionAttrs } from './ops/reduce.ts';
 import { viewRules, type ViewAttrs } from './ops/views.ts';
+import { indexingRules, type IndexingAttrs } from './ops/indexing.ts';
 
-export interface OpAttrs extends ElementwiseAttrs, ViewAttrs, ReductionAttrs {}
+export interface OpAttrs extends ElementwiseAttrs, ViewAttrs, ReductionAttrs, IndexingAttrs {}
 export type OpName = keyof OpAttrs;
 
 export const RULES: RulesFor<OpAttrs> = {
   ...elementwiseRules,
   ...viewRules,
   ...reductionRules,
+  ...indexingRules,
 };
 
 setRules(RULES);
