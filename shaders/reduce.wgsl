@@ -1,7 +1,10 @@
 // Reduction of a strided view whose reduced axes are listed separately ("inner") from the kept ones
 // ("outer"). Workgroup w reduces chunk (w % nchunks) of output row (w / nchunks); several chunks per row
-// let a whole-tensor reduction use many workgroups, and a second pass combines the chunks.
+// let a whole-tensor reduction use many workgroups, and later passes combine the chunks.
 // With PER_THREAD, one invocation reduces a whole row instead: better when rows are short and many.
+// MAP transforms each element before combining (|v| for L1 norms, (v - c)^2 for variances) and FINAL the
+// combined value; `c` is a per-row value from C (a mean or a maximum) when HAS_C, so variance and
+// logsumexp need no intermediate tensor of the input's size.
 
 struct Params {
   nout: u32,
@@ -12,6 +15,10 @@ struct Params {
   ndi: u32,
   scale: f32,
   offset: u32,
+  coff: u32,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
   oshape: array<vec4<u32>, 2>,
   ostride: array<vec4<u32>, 2>,
   ishape: array<vec4<u32>, 2>,
@@ -20,12 +27,23 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> X: array<{{TX}}>;
-@group(0) @binding(2) var<storage, read_write> O: array<{{TO}}>;
+@group(0) @binding(2) var<storage, read> C: array<f32>;
+@group(0) @binding(3) var<storage, read_write> O: array<{{TO}}>;
 
 override PER_THREAD: bool = false;
+override HAS_C: bool = false;
 
 fn combine(acc: {{CT}}, v: {{CT}}) -> {{CT}} {
   return {{COMBINE}};
+}
+
+fn map_(v: {{CT}}, c: {{CT}}) -> {{CT}} {
+  return {{MAP}};
+}
+
+fn center(row: u32) -> {{CT}} {
+  if (HAS_C) { return {{CT}}(C[u.coff + row]); }
+  return {{CT}}(0);
 }
 
 fn base_of(row: u32) -> u32 {
@@ -50,7 +68,7 @@ fn inner_of(j: u32) -> u32 {
   return off;
 }
 
-fn finish(acc: {{CT}}) -> {{TO}} {
+fn finish(acc: {{CT}}, c: {{CT}}) -> {{TO}} {
   return {{TO}}({{FINAL}});
 }
 
@@ -59,9 +77,10 @@ var<workgroup> part: array<{{CT}}, 256>;
 fn per_thread(row: u32) {
   if (row >= u.nout) { return; }
   let base = base_of(row);
+  let c = center(row);
   var acc = {{CT}}({{INIT}});
-  for (var j = 0u; j < u.nred; j++) { acc = combine(acc, {{CT}}(X[base + inner_of(j)])); }
-  O[row] = finish(acc);
+  for (var j = 0u; j < u.nred; j++) { acc = combine(acc, map_({{CT}}(X[base + inner_of(j)]), c)); }
+  O[row] = finish(acc, c);
 }
 
 @compute @workgroup_size(256)
@@ -74,11 +93,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let chunk = w % u.nchunks;
     let valid = row < u.nout;
     var acc = {{CT}}({{INIT}});
+    var c = {{CT}}(0);
     if (valid) {
       let base = base_of(row);
+      c = center(row);
       let start = chunk * u.chunk;
       let stop = min(u.nred, start + u.chunk);
-      for (var j = start + lid; j < stop; j += WG) { acc = combine(acc, {{CT}}(X[base + inner_of(j)])); }
+      for (var j = start + lid; j < stop; j += WG) { acc = combine(acc, map_({{CT}}(X[base + inner_of(j)]), c)); }
     }
     part[lid] = acc;
     workgroupBarrier();
@@ -87,7 +108,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       workgroupBarrier();
     }
     if (lid == 0u && valid) {
-      if (u.nchunks == 1u) { O[row] = finish(part[0]); } else { O[w] = {{TO}}(part[0]); }
+      if (u.nchunks == 1u) { O[row] = finish(part[0], c); } else { O[w] = {{TO}}(part[0]); }
     }
   }
 }

@@ -6,6 +6,7 @@ export * from './view.ts';
 export { render, shaderSource, type ShaderName, type ShaderParams } from './shaders.ts';
 export { map, copy, type MapExpr, type MapScalars } from './map.ts';
 export { fill, random, type RandomKind } from './fill.ts';
-export { reduce, type ReduceOp } from './reduce.ts';
+export { reduce, argreduce, type ReduceOp, type ArgReduceOp, type ReduceOptions } from './reduce.ts';
+export { softmax, type SoftmaxMode } from './softmax.ts';
 export { cachedSpec } from './spec.ts';
 export { gather, scatterAdd } from './gather.ts';

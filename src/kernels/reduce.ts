@@ -1,20 +1,61 @@
 // Reductions over any set of axes. The caller passes the input view and which axes to reduce; the kept
 // axes and reduced axes become two uniform shape/stride lists, so no transpose copy is needed.
-import { fail, type Device } from '../device/index.ts';
-import { wgslType, type ComputeType, type DType } from './dtype.ts';
+// Long rows are split into chunks reduced by separate workgroups; the [rows, chunks] partial results are
+// reduced again, as many times as needed, so a whole-tensor reduction of any size keeps every workgroup
+// at CHUNK elements or fewer.
+import { fail, type Device, type KernelSpec, type UniformWriter } from '../device/index.ts';
+import { wgslType, type ComputeType, type DType, type Wgsl } from './dtype.ts';
 import { render } from './shaders.ts';
+import { cachedSpec } from './spec.ts';
 import { coalesce, numel, type View } from './view.ts';
 
-export type ReduceOp = 'sum' | 'mean' | 'prod' | 'max' | 'min';
+/**
+ * `asum` is sum(|x|) (the L1 norm), `norm2` sqrt(sum(x^2)); `var`, `std` and `logsumexp` take a per-row
+ * `center` (the mean for var/std, the maximum for logsumexp) in keepdim layout, contiguous.
+ */
+export type ReduceOp = 'sum' | 'mean' | 'prod' | 'max' | 'min' | 'asum' | 'norm2' | 'var' | 'std' | 'logsumexp';
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+export interface ReduceOptions {
+  /** The per-row value `c` that var, std and logsumexp need. */
+  center?: View;
+  /** var/std divide by (n - correction). */
+  correction?: number;
+}
+
+type Combine = 'sum' | 'prod' | 'max' | 'min';
+
+interface OpSpec {
+  combine: Combine;
+  map: string;
+  final: string;
+  center?: boolean;
+}
 
 const NAN_MAX = 'select(select(max(acc, v), acc, is_nan(acc)), v, is_nan(v))';
 const NAN_MIN = 'select(select(min(acc, v), acc, is_nan(acc)), v, is_nan(v))';
+// An infinite maximum is replaced by 0 so that exp(v - c) cannot be inf - inf: logsumexp of a row of
+// -inf is then log(0) = -inf, and of a row holding +inf is log(inf) = inf, as in PyTorch.
+const FIN_C = 'select(c, 0.0, is_inf(c))';
+const USES_C = /\bc\b/;
 
-function spec(op: ReduceOp, ct: ComputeType): { INIT: string; COMBINE: string } {
+const OPS: Record<ReduceOp, OpSpec> = {
+  sum: { combine: 'sum', map: 'v', final: 'acc' },
+  mean: { combine: 'sum', map: 'v', final: 'acc * u.scale' },
+  prod: { combine: 'prod', map: 'v', final: 'acc' },
+  max: { combine: 'max', map: 'v', final: 'acc' },
+  min: { combine: 'min', map: 'v', final: 'acc' },
+  asum: { combine: 'sum', map: 'abs(v)', final: 'acc' },
+  norm2: { combine: 'sum', map: 'v * v', final: 'sqrt(acc)' },
+  var: { combine: 'sum', map: '(v - c) * (v - c)', final: 'acc * u.scale', center: true },
+  std: { combine: 'sum', map: '(v - c) * (v - c)', final: 'sqrt(acc * u.scale)', center: true },
+  logsumexp: { combine: 'sum', map: `exp(v - ${FIN_C})`, final: `select(log(acc), -inf_f32(), acc == 0.0) + ${FIN_C}`, center: true },
+};
+
+function combineOf(c: Combine, ct: ComputeType): { INIT: string; COMBINE: string } {
   const int = ct === 'i32';
-  switch (op) {
+  switch (c) {
     case 'sum':
-    case 'mean':
       return { INIT: '0', COMBINE: 'acc + v' };
     case 'prod':
       return { INIT: '1', COMBINE: 'acc * v' };
@@ -25,71 +66,165 @@ function spec(op: ReduceOp, ct: ComputeType): { INIT: string; COMBINE: string } 
   }
 }
 
+/** Rows no longer than this (with many rows) are reduced one per invocation. */
+const PER_THREAD_MAX = 64;
+/** Elements one workgroup reduces in a chunked pass. */
 const CHUNK = 4096;
 const MAX_DIMS = 8;
 
-/**
- * out (contiguous, shape = kept axes) = op over `axes` of x. Rows longer than CHUNK with few rows are
- * split across workgroups and finished by a second pass over the partial results.
- */
-export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number[], out: View, outDtype: DType = out.dtype): void {
+/** The outer (kept) and inner (reduced) layouts of `x`, coalesced. */
+interface Layout {
+  oshape: number[];
+  ostride: number[];
+  ishape: number[];
+  istride: number[];
+  offset: number;
+}
+
+function layoutOf(op: string, x: View, axes: readonly number[]): Layout {
   const keep = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const oc = coalesce(keep.map((d) => x.shape[d]!), [keep.map((d) => x.strides[d]!)]);
   const ic = coalesce(axes.map((d) => x.shape[d]!), [axes.map((d) => x.strides[d]!)]);
   if (oc.shape.length > MAX_DIMS || ic.shape.length > MAX_DIMS) fail(op, `rank ${x.shape.length} is too high to reduce in place`, 'call contiguous() first');
-  const nout = numel(oc.shape);
-  const nred = numel(ic.shape);
-  if (nout === 0) return;
-  const ct: ComputeType = x.dtype === 'float32' || op === 'mean' || outDtype === 'float32' ? 'f32' : 'i32';
-  const scale = op === 'mean' ? 1 / nred : 1;
-  const finalExpr = op === 'mean' ? 'acc * u.scale' : 'acc';
-  const { INIT, COMBINE } = spec(op, ct);
-  const perThread = nred <= 64 && nout >= 1024;
-  const nchunks = !perThread && nout < 256 && nred > 2 * CHUNK ? Math.min(Math.ceil(nred / CHUNK), 1024) : 1;
-  const chunk = Math.ceil(nred / nchunks);
-  const tmp = nchunks > 1 ? dev.allocate(nout * nchunks * 4, op, [nout, nchunks]) : null;
-  const run = (src: View, srcOshape: number[], srcOstride: number[], srcIshape: number[], srcIstride: number[], n: number, dst: GPUBuffer, chunks: number, ch: number, last: boolean) => {
-    const T = last ? wgslType(outDtype) : (ct as 'f32' | 'i32');
-    const source = render('reduce', { TX: wgslType(src.dtype), TO: T, CT: ct, INIT, COMBINE, FINAL: last ? finalExpr : 'acc' });
-    const groups = perThread ? Math.ceil(nout / 256) : nout * chunks;
-    dev.dispatch(
-      { name: `reduce:${op}:${wgslType(src.dtype)}>${T}${perThread ? ':t' : ''}`, source, reads: 1, writes: 1, constants: { PER_THREAD: perThread ? 1 : 0 } },
-      (w) => {
-        w.u32(nout).u32(n).u32(chunks).u32(ch).u32(srcOshape.length).u32(srcIshape.length).f32(scale).u32(src.offset);
-        w.u32s(srcOshape, MAX_DIMS).u32s(srcOstride, MAX_DIMS).u32s(srcIshape, MAX_DIMS).u32s(srcIstride, MAX_DIMS);
-      },
-      [src.buffer, dst],
-      dev.grid(groups),
-    );
-  };
-  if (!tmp) {
-    run(x, oc.shape, oc.strides[0]!, ic.shape, ic.strides[0]!, nred, out.buffer, 1, nred, true);
-    return;
+  return { oshape: oc.shape, ostride: oc.strides[0]!, ishape: ic.shape, istride: ic.strides[0]!, offset: x.offset };
+}
+
+/** How many chunks a row of `nred` elements is split into (1: reduced whole by one workgroup or thread). */
+function chunksFor(nred: number): number {
+  return nred > 2 * CHUNK ? Math.ceil(nred / CHUNK) : 1;
+}
+
+function partialLayout(nout: number, nchunks: number, words: number): Layout {
+  return { oshape: [nout], ostride: [nchunks * words], ishape: [nchunks], istride: [words], offset: 0 };
+}
+
+/**
+ * Runs the pass chain shared by reduce and argreduce: pass 1 reads `x`; while rows have more than one
+ * chunk, it writes partials of `words` u32s each, which the next pass reduces. `dispatch` records one
+ * pass given its input, layout, row length, chunking, output buffer and whether it is the last.
+ */
+function passes(
+  dev: Device,
+  op: string,
+  x: View,
+  lay: Layout,
+  nout: number,
+  words: number,
+  perThread: boolean,
+  out: GPUBuffer,
+  dispatch: (src: GPUBuffer, lay: Layout, nred: number, nchunks: number, chunk: number, dst: GPUBuffer, first: boolean, last: boolean) => void,
+): void {
+  let src = x.buffer;
+  let nred = numel(lay.ishape);
+  let first = true;
+  const temps: GPUBuffer[] = [];
+  for (;;) {
+    const nchunks = perThread && first ? 1 : chunksFor(nred);
+    const last = nchunks === 1;
+    const dst = last ? out : dev.allocate(nout * nchunks * words * 4, op, [nout, nchunks]);
+    dispatch(src, lay, nred, nchunks, Math.ceil(nred / nchunks), dst, first, last);
+    if (last) break;
+    temps.push(dst);
+    src = dst;
+    lay = partialLayout(nout, nchunks, words);
+    nred = nchunks;
+    first = false;
   }
-  // Pass 1 writes unscaled partials [nout, nchunks]; pass 2 combines them (a sum of partial sums for mean).
-  const first = op === 'mean' ? 'sum' : op;
-  const p1 = spec(first, ct);
-  const source1 = render('reduce', { TX: wgslType(x.dtype), TO: ct as 'f32' | 'i32', CT: ct, INIT: p1.INIT, COMBINE: p1.COMBINE, FINAL: 'acc' });
-  dev.dispatch(
-    { name: `reduce:${first}:${wgslType(x.dtype)}>${ct}:p1`, source: source1, reads: 1, writes: 1, constants: { PER_THREAD: 0 } },
-    (w) => {
-      w.u32(nout).u32(nred).u32(nchunks).u32(chunk).u32(oc.shape.length).u32(ic.shape.length).f32(1).u32(x.offset);
-      w.u32s(oc.shape, MAX_DIMS).u32s(oc.strides[0]!, MAX_DIMS).u32s(ic.shape, MAX_DIMS).u32s(ic.strides[0]!, MAX_DIMS);
-    },
-    [x.buffer, tmp],
-    dev.grid(nout * nchunks),
-  );
-  const partial: View = { buffer: tmp, dtype: ct === 'f32' ? 'float32' : 'int32', shape: [nout, nchunks], strides: [nchunks, 1], offset: 0 };
-  const finalScale = op === 'mean' ? 1 / nred : 1;
-  const source2 = render('reduce', { TX: ct as 'f32' | 'i32', TO: wgslType(outDtype), CT: ct, INIT, COMBINE: op === 'mean' ? 'acc + v' : COMBINE, FINAL: finalExpr });
-  dev.dispatch(
-    { name: `reduce:${op}:${ct}>${wgslType(outDtype)}:p2`, source: source2, reads: 1, writes: 1, constants: { PER_THREAD: 0 } },
-    (w) => {
-      w.u32(nout).u32(nchunks).u32(1).u32(nchunks).u32(1).u32(1).f32(finalScale).u32(0);
-      w.u32s([nout], MAX_DIMS).u32s([nchunks], MAX_DIMS).u32s([nchunks], MAX_DIMS).u32s([1], MAX_DIMS);
-    },
-    [partial.buffer, out.buffer],
-    dev.grid(nout),
-  );
-  dev.release(tmp);
+  for (const t of temps) dev.release(t);
+}
+
+function writeParams(w: UniformWriter, lay: Layout, nout: number, nred: number, nchunks: number, chunk: number): void {
+  w.u32(nout).u32(nred).u32(nchunks).u32(chunk).u32(lay.oshape.length).u32(lay.ishape.length);
+}
+
+function writeLayout(w: UniformWriter, lay: Layout): void {
+  w.u32s(lay.oshape, MAX_DIMS).u32s(lay.ostride, MAX_DIMS).u32s(lay.ishape, MAX_DIMS).u32s(lay.istride, MAX_DIMS);
+}
+
+/**
+ * out (contiguous, shape = kept axes) = op over `axes` of x. Rows of at most PER_THREAD_MAX elements,
+ * when there are many, are reduced one per invocation; longer rows by workgroups, in chunks if long.
+ */
+export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number[], out: View, outDtype: DType = out.dtype, opts: ReduceOptions = {}): void {
+  const lay = layoutOf(op, x, axes);
+  const nout = numel(lay.oshape);
+  const nred = numel(lay.ishape);
+  if (nout === 0) return;
+  const s = OPS[op];
+  if (s.center && !opts.center) fail(op, 'this reduction needs its per-row center', 'pass opts.center (a bug in the caller)');
+  const floatOut = outDtype === 'float32' || op === 'mean' || s.center || op === 'norm2';
+  const ct: 'f32' | 'i32' = x.dtype === 'float32' || floatOut ? 'f32' : 'i32';
+  const scale = op === 'mean' ? 1 / nred : op === 'var' || op === 'std' ? 1 / Math.max(0, nred - (opts.correction ?? 1)) : 1;
+  const { INIT, COMBINE } = combineOf(s.combine, ct);
+  const perThread = nred <= PER_THREAD_MAX && nout >= 1024;
+  const center = opts.center;
+  passes(dev, op, x, lay, nout, 1, perThread, out.buffer, (src, l, n, nchunks, chunk, dst, first, last) => {
+    const TX: Wgsl = first ? wgslType(x.dtype) : ct;
+    const TO: Wgsl = last ? wgslType(outDtype) : ct;
+    const MAP = first ? s.map : 'v';
+    const FINAL = last ? s.final : 'acc';
+    const hasC = !!center && USES_C.test(`${MAP} ${FINAL}`);
+    const pt = perThread && first;
+    const spec = cachedSpec(`reduce|${TX}|${TO}|${ct}|${s.combine}|${MAP}|${FINAL}|${hasC}|${pt}`, (): KernelSpec => ({
+      name: `reduce:${op}:${TX}>${TO}${pt ? ':t' : ''}${first ? '' : ':p'}`,
+      source: render('reduce', { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),
+      reads: 2,
+      writes: 1,
+      constants: { PER_THREAD: pt ? 1 : 0, HAS_C: hasC ? 1 : 0 },
+    }));
+    dev.dispatch(
+      spec,
+      (w) => {
+        writeParams(w, l, nout, n, nchunks, chunk);
+        w.f32(scale).u32(l.offset).u32(center?.offset ?? 0).u32(0).u32(0).u32(0);
+        writeLayout(w, l);
+      },
+      [src, center?.buffer ?? src, dst],
+      dev.grid(pt ? Math.ceil(nout / 256) : nout * nchunks),
+    );
+  });
+}
+
+const BETTER_F32 = (cmp: '>' | '<') =>
+  `(is_nan(b) && (!is_nan(a) || ib < ia)) || (!is_nan(a) && !is_nan(b) && (b ${cmp} a || (b == a && ib < ia)))`;
+const BETTER_I32 = (cmp: '>' | '<') => `b ${cmp} a || (b == a && ib < ia)`;
+
+/**
+ * out (int32, contiguous, shape = kept axes) = the index of the first maximum (minimum) over `axes` of
+ * x, counted in the flattened reduced axes. NaN counts as larger (and smaller) than every number, as in
+ * PyTorch.
+ */
+export function argreduce(dev: Device, op: ArgReduceOp, x: View, axes: readonly number[], out: View): void {
+  const lay = layoutOf(op, x, axes);
+  const nout = numel(lay.oshape);
+  const nred = numel(lay.ishape);
+  if (nout === 0) return;
+  if (nred === 0) fail(op, `cannot reduce an empty axis of shape [${x.shape.join(', ')}]`, 'reduce only axes of size at least 1');
+  const ct: 'f32' | 'i32' = x.dtype === 'float32' ? 'f32' : 'i32';
+  const cmp = op === 'argmax' ? '>' : '<';
+  const BETTER = ct === 'f32' ? BETTER_F32(cmp) : BETTER_I32(cmp);
+  const INIT = ct === 'f32' ? (op === 'argmax' ? '-inf_f32()' : 'inf_f32()') : op === 'argmax' ? '-2147483647 - 1' : '2147483647';
+  const perThread = nred <= PER_THREAD_MAX && nout >= 1024;
+  passes(dev, op, x, lay, nout, 2, perThread, out.buffer, (src, l, n, nchunks, chunk, dst, first) => {
+    const TX: Wgsl = first ? wgslType(x.dtype) : 'u32';
+    const LOAD = first ? `let v = ${ct}(X[p]); let ix = j;` : `let v = bitcast<${ct}>(X[p]); let ix = X[p + 1u];`;
+    const pt = perThread && first;
+    const spec = cachedSpec(`argreduce|${op}|${TX}|${ct}|${first}|${pt}`, (): KernelSpec => ({
+      name: `${op}:${TX}${pt ? ':t' : ''}${first ? '' : ':p'}`,
+      source: render('argreduce', { TX, CT: ct, INIT, BETTER, LOAD }),
+      reads: 1,
+      writes: 1,
+      constants: { PER_THREAD: pt ? 1 : 0 },
+    }));
+    dev.dispatch(
+      spec,
+      (w) => {
+        writeParams(w, l, nout, n, nchunks, chunk);
+        w.u32(l.offset).u32(0);
+        writeLayout(w, l);
+      },
+      [src, dst],
+      dev.grid(pt ? Math.ceil(nout / 256) : nout * nchunks),
+    );
+  });
 }
