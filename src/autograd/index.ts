@@ -11,3 +11,4 @@ export * from './ops/elementwise.ts';
 export * from './ops/reduce.ts';
 export * from './ops/views.ts';
 export * from './ops/indexing.ts';
+export * from './ops/softmax.ts';

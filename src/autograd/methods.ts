@@ -66,6 +66,13 @@ declare module '../tensor/tensor.ts' {
     mean(axes?: Axes, keepdim?: boolean): Tensor;
     max(axes?: Axes, keepdim?: boolean): Tensor;
     min(axes?: Axes, keepdim?: boolean): Tensor;
+    prod(axes?: Axes, keepdim?: boolean): Tensor;
+    var(axes?: Axes, opts?: R.VarOptions): Tensor;
+    std(axes?: Axes, opts?: R.VarOptions): Tensor;
+    logsumexp(axes?: Axes, keepdim?: boolean): Tensor;
+    norm(p?: R.NormP, axes?: Axes, keepdim?: boolean): Tensor;
+    argmax(axis?: number, keepdim?: boolean): Tensor;
+    argmin(axis?: number, keepdim?: boolean): Tensor;
     reshape(shape: readonly number[]): Tensor;
     view(shape: readonly number[]): Tensor;
     permute(dims: readonly number[]): Tensor;
@@ -106,6 +113,13 @@ installMethods({
   mean: R.mean,
   max: R.max,
   min: R.min,
+  prod: R.prod,
+  var: R.var,
+  std: R.std,
+  logsumexp: R.logsumexp,
+  norm: R.norm,
+  argmax: R.argmax,
+  argmin: R.argmin,
   reshape: V.reshape,
   view: V.view,
   permute: V.permute,

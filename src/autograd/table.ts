@@ -6,8 +6,9 @@ import { elementwiseRules, type ElementwiseAttrs } from './ops/elementwise.ts';
 import { reductionRules, type ReductionAttrs } from './ops/reduce.ts';
 import { viewRules, type ViewAttrs } from './ops/views.ts';
 import { indexingRules, type IndexingAttrs } from './ops/indexing.ts';
+import { softmaxRules, type SoftmaxFamilyAttrs } from './ops/softmax.ts';
 
-export interface OpAttrs extends ElementwiseAttrs, ViewAttrs, ReductionAttrs, IndexingAttrs {}
+export interface OpAttrs extends ElementwiseAttrs, ViewAttrs, ReductionAttrs, IndexingAttrs, SoftmaxFamilyAttrs {}
 export type OpName = keyof OpAttrs;
 
 export const RULES: RulesFor<OpAttrs> = {
@@ -15,6 +16,7 @@ export const RULES: RulesFor<OpAttrs> = {
   ...viewRules,
   ...reductionRules,
   ...indexingRules,
+  ...softmaxRules,
 };
 
 setRules(RULES);
