@@ -5,3 +5,4 @@ export type { DType } from './kernels/index.ts';
 export { WebGradError } from './device/index.ts';
 export { stats, sync, precompile, resetStats } from './runtime.ts';
 export { doctor } from './doctor.ts';
+export * as nn from './nn/index.ts';

@@ -12,3 +12,4 @@ export * from './ops/reduce.ts';
 export * from './ops/views.ts';
 export * from './ops/indexing.ts';
 export * from './ops/softmax.ts';
+export { detectAnomaly, withAnomaly, checkAnomaly, isAnomalyEnabled } from './anomaly.ts';

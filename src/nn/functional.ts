@@ -1,0 +1,6 @@
+// nn.functional (also nn.F): the losses, distances and information measures, plus the activations and
+// linear map under their torch.nn.functional names, so model code can use one namespace.
+export * from './losses.ts';
+export * from './information.ts';
+export { linear } from './layers.ts';
+export { relu, sigmoid, tanh, gelu, silu, softplus, leakyRelu, elu, softmax, logSoftmax } from '../autograd/index.ts';
