@@ -1,12 +1,15 @@
 // Gather along one axis, and its adjoint, a scatter-add.
 //
-// Gather (SCATTER = false): one invocation per output element. Its coordinates index the output and the
-// index tensor; along `dim` the source coordinate is the loaded index instead. Index and source may be
-// broadcast (stride 0), which is how indexSelect and takeAlongDim reuse this kernel.
+// The MODE placeholder names the per-element function; the other is unreachable and dropped by the
+// compiler. (An override constant selecting between them at run time left SwiftShader twice as slow.)
 //
-// Scatter (SCATTER = true): WGSL has no float atomics, so each invocation owns one *destination* element
-// and loops over the `k` positions along `dim` of the gradient whose index points at it. The sum order is
-// fixed (k ascending), so the result is deterministic; the cost is numel(dest) * k.
+// gather_one: one invocation per output element. Its coordinates index the output and the index tensor;
+// along `dim` the source coordinate is the loaded index instead. Index and source may be broadcast
+// (stride 0), which is how indexSelect and takeAlongDim reuse this kernel.
+//
+// scatter_one: WGSL has no float atomics, so each invocation owns one *destination* element and loops
+// over the `k` positions along `dim` of the gradient, adding those whose index points at it. The sum
+// order is fixed (k ascending), so the result is deterministic; the cost is numel(dest) * k.
 //
 // Indices are not validated on the CPU (that would need a readback): out-of-range values are clamped into
 // [0, dimsize - 1] here, so the GPU never reads outside the source.
@@ -35,53 +38,61 @@ struct Params {
 @group(0) @binding(2) var<storage, read> I: array<i32>;
 @group(0) @binding(3) var<storage, read_write> O: array<{{TO}}>;
 
-override SCATTER: bool = false;
+// Offsets of element i of the iteration shape, with its coordinate along `dim` kept apart.
+struct Walk {
+  ox: u32,
+  oi: u32,
+  oo: u32,
+  kdim: u32,
+  inside: bool,
+}
 
-fn at(a: array<vec4<u32>, 2>, d: u32) -> u32 {
-  return a[d >> 2u][d & 3u];
+fn walk(i: u32, check: bool) -> Walk {
+  var w = Walk(u.offx, u.offi, u.offo, 0u, true);
+  var rem = i;
+  for (var d = i32(u.ndim) - 1; d >= 0; d--) {
+    let ud = u32(d);
+    let sz = u.shape[ud >> 2u][ud & 3u];
+    let c = rem % sz;
+    rem = rem / sz;
+    w.oo += c * u.so[ud >> 2u][ud & 3u];
+    if (ud == u.dim) {
+      w.kdim = c;
+    } else {
+      w.ox += c * u.sx[ud >> 2u][ud & 3u];
+      w.oi += c * u.si[ud >> 2u][ud & 3u];
+      if (check && c >= u.lim[ud >> 2u][ud & 3u]) { w.inside = false; }
+    }
+  }
+  return w;
 }
 
 fn clamped(v: i32) -> u32 {
   return u32(clamp(v, 0, i32(u.dimsize) - 1));
 }
 
+fn gather_one(i: u32) {
+  let w = walk(i, false);
+  let k = clamped(I[w.oi + w.kdim * u.si[u.dim >> 2u][u.dim & 3u]]);
+  O[w.oo] = {{TO}}(X[w.ox + k * u.sx[u.dim >> 2u][u.dim & 3u]]);
+}
+
+fn scatter_one(i: u32) {
+  let w = walk(i, true);
+  var acc = {{TO}}(0);
+  if (w.inside) {
+    let sxd = u.sx[u.dim >> 2u][u.dim & 3u];
+    let sid = u.si[u.dim >> 2u][u.dim & 3u];
+    for (var k = 0u; k < u.k; k++) {
+      if (clamped(I[w.oi + k * sid]) == w.kdim) { acc += {{TO}}(X[w.ox + k * sxd]); }
+    }
+  }
+  O[w.oo] = acc;
+}
+
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = flat_id(wid, nwg, lid);
   if (i >= u.n) { return; }
-  var rem = i;
-  var ox = u.offx;
-  var oi = u.offi;
-  var oo = u.offo;
-  var kdim = 0u;
-  var inside = true;
-  for (var d = i32(u.ndim) - 1; d >= 0; d--) {
-    let ud = u32(d);
-    let sz = at(u.shape, ud);
-    let c = rem % sz;
-    rem = rem / sz;
-    oo += c * at(u.so, ud);
-    if (ud == u.dim) {
-      kdim = c;
-    } else {
-      ox += c * at(u.sx, ud);
-      oi += c * at(u.si, ud);
-      if (SCATTER && c >= at(u.lim, ud)) { inside = false; }
-    }
-  }
-  if (!SCATTER) {
-    oi += kdim * at(u.si, u.dim);
-    ox += clamped(I[oi]) * at(u.sx, u.dim);
-    O[oo] = {{TO}}(X[ox]);
-    return;
-  }
-  var acc = {{TO}}(0);
-  if (inside) {
-    let sxd = at(u.sx, u.dim);
-    let sid = at(u.si, u.dim);
-    for (var k = 0u; k < u.k; k++) {
-      if (clamped(I[oi + k * sid]) == kdim) { acc += {{TO}}(X[ox + k * sxd]); }
-    }
-  }
-  O[oo] = acc;
+  {{MODE}}(i);
 }

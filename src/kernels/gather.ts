@@ -32,10 +32,9 @@ export function gather(dev: Device, x: View, dim: number, index: View, out: View
   const to = wgslType(out.dtype);
   const spec = cachedSpec(`gather|${tx}|${to}`, () => ({
     name: `gather:${tx}>${to}`,
-    source: render('gather', { TX: tx, TO: to }),
+    source: render('gather', { TX: tx, TO: to, MODE: 'gather_one' }),
     reads: 2,
     writes: 1,
-    constants: { SCATTER: 0 },
   }));
   dev.dispatch(
     spec,
@@ -60,10 +59,9 @@ export function scatterAdd(dev: Device, src: View, dim: number, index: View, out
   if (n === 0) return;
   const spec = cachedSpec('scatterAdd|f32', () => ({
     name: 'scatterAdd:f32',
-    source: render('gather', { TX: 'f32', TO: 'f32' }),
+    source: render('gather', { TX: 'f32', TO: 'f32', MODE: 'scatter_one' }),
     reads: 2,
     writes: 1,
-    constants: { SCATTER: 1 },
   }));
   // An empty source contributes nothing, but the kernel still runs to write the zeros.
   const k = numel(src.shape) === 0 ? 0 : src.shape[dim]!;

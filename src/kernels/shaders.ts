@@ -10,7 +10,7 @@ export interface ShaderParams {
   reduce: { TX: Wgsl; TO: Wgsl; CT: ComputeType; INIT: string; COMBINE: string; MAP: string; FINAL: string };
   argreduce: { TX: Wgsl; CT: ComputeType; INIT: string; BETTER: string; LOAD: string };
   softmax: {};
-  gather: { TX: Wgsl; TO: Wgsl };
+  gather: { TX: Wgsl; TO: Wgsl; MODE: 'gather_one' | 'scatter_one' };
 }
 
 export type ShaderName = keyof ShaderParams;
