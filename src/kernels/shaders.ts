@@ -11,6 +11,8 @@ export interface ShaderParams {
   argreduce: { TX: Wgsl; CT: ComputeType; INIT: string; BETTER: string; LOAD: string };
   softmax: {};
   gather: { TX: Wgsl; TO: Wgsl; MODE: 'gather_one' | 'scatter_one' };
+  matmul: {};
+  pool2d: { TH: Wgsl; TO: Wgsl };
 }
 
 export type ShaderName = keyof ShaderParams;

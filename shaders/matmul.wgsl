@@ -1,0 +1,353 @@
+// Matrix products, batched, over strided operands: C[b] = A[b] B[b] (+ bias). One source, several
+// pipelines chosen by MODE:
+//   0  matmul: A and B read in place through strides, so transposed, sliced and broadcast operands
+//      cost no copy; batch offsets come from per-operand batch strides (0 where broadcast).
+//   1  conv2d forward as implicit GEMM: A = weights [Og, Cg*KH*KW] per group, B = the im2col matrix of
+//      x [Cg*KH*KW, N*OH*OW] gathered on the fly (never stored), C scattered back to NCHW.
+//   2  conv2d input gradient: A = weights regrouped [Cg, Og*KH*KW], B gathers dY through the stride
+//      (the transposed convolution), C = dX in NCHW.
+//   3  conv2d weight gradient: A = dY [Og, N*OH*OW], B = im2col(x) transposed, C = dW.
+//   4  GEMV: one row (M = 1) times a matrix; lanes of a workgroup split K and reduce in shared memory.
+//   5  sums split-K partial results.
+// Modes 0-3 share the tiled core: a 64x64 output tile per workgroup, 16x16 threads each holding a 4x4
+// register block, K in steps of 16 through shared memory, the next step's loads issued before the
+// current step's arithmetic. Workgroup index w covers (split, batch, tile row, tile column), so huge
+// batches spill into the grid's y dimension instead of past the 65,535 limit.
+
+struct Params {
+  M: u32, N: u32, K: u32, kchunk: u32,
+  tiles_n: u32, tiles_m: u32, nbatch: u32, total: u32,
+  off_a: u32, off_b: u32, off_c: u32, off_bias: u32,
+  sam: u32, sak: u32, sbk: u32, sbn: u32,
+  scm: u32, scn: u32, sbias_m: u32, sbias_n: u32,
+  flags: u32, nbd: u32, split_stride: u32, gv_nt: u32,
+  // Up to 4 batch dimensions (after merging), and each operand's stride along them.
+  bshape: vec4<u32>,
+  bsa: vec4<u32>,
+  bsb: vec4<u32>,
+  bsc: vec4<u32>,
+  bsbias: vec4<u32>,
+  // Conv geometry: H, W, KW, KH*KW of the input and kernel; OH, OW, dilation h, w; stride h, w,
+  // padding h, w; then the element strides (n, c, h, w) of x and of dY.
+  cv_a: vec4<u32>,
+  cv_b: vec4<i32>,
+  cv_sp: vec4<i32>,
+  xs: vec4<u32>,
+  gs: vec4<u32>,
+}
+
+@group(0) @binding(0) var<uniform> u: Params;
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> B: array<f32>;
+@group(0) @binding(3) var<storage, read> BIAS: array<f32>;
+@group(0) @binding(4) var<storage, read_write> C: array<f32>;
+
+override MODE: u32 = 0u;
+
+const F_A_KFAST: u32 = 1u;  // A's tile is loaded with k varying fastest across threads
+const F_B_NFAST: u32 = 2u;  // B's tile is loaded with n varying fastest across threads
+const F_BIAS: u32 = 4u;
+
+// [k][m / 4] and [k][n / 4]: a thread reads its 4 rows and 4 columns as one vec4 each.
+var<workgroup> As: array<vec4<f32>, 256>;
+var<workgroup> Bs: array<vec4<f32>, 256>;
+
+struct Offsets {
+  a: u32,
+  b: u32,
+  c: u32,
+  bias: u32,
+}
+
+fn batch_offsets(bi: u32) -> Offsets {
+  var o = Offsets(u.off_a, u.off_b, u.off_c, u.off_bias);
+  var rem = bi;
+  for (var d = i32(u.nbd) - 1; d >= 0; d--) {
+    let sz = u.bshape[d];
+    let i = rem % sz;
+    rem = rem / sz;
+    o.a += i * u.bsa[d];
+    o.b += i * u.bsb[d];
+    o.c += i * u.bsc[d];
+    o.bias += i * u.bsbias[d];
+  }
+  return o;
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let w = wid.y * nwg.x + wid.x;
+  if (w >= u.total) { return; }
+  if (MODE == 5u) {
+    sum_splits(w * 256u + lid);
+  } else if (MODE == 4u) {
+    gemv(w, lid);
+  } else {
+    tiled(w, lid);
+  }
+}
+
+fn sum_splits(i: u32) {
+  if (i >= u.M) { return; }
+  var s = 0.0;
+  for (var p = 0u; p < u.K; p++) { s += A[p * u.split_stride + i]; }
+  C[u.off_c + i] = s;
+}
+
+fn tiled(w: u32, lid: u32) {
+  let tn = w % u.tiles_n;
+  var r = w / u.tiles_n;
+  let tm = r % u.tiles_m;
+  r = r / u.tiles_m;
+  let split = r / u.nbatch;
+  let o = batch_offsets(r % u.nbatch);
+  let oc = o.c + split * u.split_stride;
+  let kstart = split * u.kchunk;
+  let kend = min(u.K, kstart + u.kchunk);
+  let m0 = tm * 64u;
+  let n0 = tn * 64u;
+  let tx = lid & 15u;
+  let ty = lid >> 4u;
+  let P = u32(u.cv_b.x * u.cv_b.y);
+  let KHKW = u.cv_a.w;
+
+  // Where this thread's 4 A elements and 4 B elements of each K step sit in the tiles, and the parts of
+  // their addresses that do not change with k.
+  let a_kfast = (u.flags & F_A_KFAST) != 0u;
+  var a_mm: vec4<u32>;
+  var a_kk: vec4<u32>;
+  var a_row: vec4<u32>;
+  var a_ok: vec4<bool>;
+  for (var i = 0u; i < 4u; i++) {
+    a_mm[i] = select(lid & 63u, (lid >> 4u) + 16u * i, a_kfast);
+    a_kk[i] = select((lid >> 6u) + 4u * i, lid & 15u, a_kfast);
+    a_row[i] = o.a + (m0 + a_mm[i]) * u.sam;
+    a_ok[i] = m0 + a_mm[i] < u.M;
+  }
+  var b_nn: vec4<u32>;
+  var b_kk: vec4<u32>;
+  var b_col: vec4<u32>;
+  var b_y: vec4<i32>;
+  var b_x: vec4<i32>;
+  var b_ok: vec4<bool>;
+  let b_nfast = (u.flags & F_B_NFAST) != 0u;
+  for (var i = 0u; i < 4u; i++) {
+    if (MODE == 0u) {
+      b_nn[i] = select((lid >> 4u) + 16u * i, lid & 63u, b_nfast);
+      b_kk[i] = select(lid & 15u, (lid >> 6u) + 4u * i, b_nfast);
+    } else {
+      // Conv gathers: one k per thread per step, so its (channel, ky, kx) is decoded once per step.
+      b_nn[i] = (lid & 15u) * 4u + i;
+      b_kk[i] = lid >> 4u;
+    }
+    let n = n0 + b_nn[i];
+    b_ok[i] = n < u.N;
+    if (MODE == 0u) {
+      b_col[i] = o.b + n * u.sbn;
+    } else if (MODE == 1u) {
+      let img = n / P;
+      let p = n % P;
+      b_col[i] = o.b + img * u.xs.x;
+      b_y[i] = i32(p / u32(u.cv_b.y)) * u.cv_sp.x - u.cv_sp.z;
+      b_x[i] = i32(p % u32(u.cv_b.y)) * u.cv_sp.y - u.cv_sp.w;
+    } else if (MODE == 2u) {
+      let hw = u.cv_a.x * u.cv_a.y;
+      let img = n / hw;
+      let p = n % hw;
+      b_col[i] = o.b + img * u.gs.x;
+      b_y[i] = i32(p / u.cv_a.y) + u.cv_sp.z;
+      b_x[i] = i32(p % u.cv_a.y) + u.cv_sp.w;
+    } else {
+      let c = n / KHKW;
+      let kyx = n % KHKW;
+      b_col[i] = o.b + c * u.xs.y;
+      b_y[i] = i32(kyx / u.cv_a.z) * u.cv_b.z - u.cv_sp.z;
+      b_x[i] = i32(kyx % u.cv_a.z) * u.cv_b.w - u.cv_sp.w;
+    }
+  }
+
+  var acc: array<vec4<f32>, 4>;
+  var ra = vec4<f32>(0.0);
+  var rb = vec4<f32>(0.0);
+  let nsteps = (max(kend, kstart) - kstart + 15u) / 16u;
+  var k0 = kstart;
+  if (nsteps > 0u) {
+    ra = load_a(k0, kend, a_kk, a_row, a_ok);
+    rb = load_b(k0, kend, b_kk, b_col, b_y, b_x, b_ok);
+  }
+  for (var t = 0u; t < nsteps; t++) {
+    if (MODE == 0u) {
+      for (var i = 0u; i < 4u; i++) { Bs[b_kk[i] * 16u + (b_nn[i] >> 2u)][b_nn[i] & 3u] = rb[i]; }
+    } else {
+      Bs[b_kk[0] * 16u + (lid & 15u)] = rb;
+    }
+    for (var i = 0u; i < 4u; i++) { As[a_kk[i] * 16u + (a_mm[i] >> 2u)][a_mm[i] & 3u] = ra[i]; }
+    workgroupBarrier();
+    k0 += 16u;
+    if (t + 1u < nsteps) {
+      ra = load_a(k0, kend, a_kk, a_row, a_ok);
+      rb = load_b(k0, kend, b_kk, b_col, b_y, b_x, b_ok);
+    }
+    for (var kk = 0u; kk < 16u; kk++) {
+      let a = As[kk * 16u + ty];
+      let b = Bs[kk * 16u + tx];
+      acc[0] += a.x * b;
+      acc[1] += a.y * b;
+      acc[2] += a.z * b;
+      acc[3] += a.w * b;
+    }
+    workgroupBarrier();
+  }
+
+  // Store, adding the bias once (split 0). Conv modes scatter columns back to NCHW.
+  let bias_on = (u.flags & F_BIAS) != 0u && split == 0u;
+  for (var j = 0u; j < 4u; j++) {
+    let n = n0 + tx * 4u + j;
+    if (n >= u.N) { continue; }
+    var col = n * u.scn;
+    if (MODE == 1u) {
+      col = (n / P) * u.scn + n % P;
+    } else if (MODE == 2u) {
+      let hw = u.cv_a.x * u.cv_a.y;
+      col = (n / hw) * u.scn + n % hw;
+    }
+    for (var i = 0u; i < 4u; i++) {
+      let m = m0 + ty * 4u + i;
+      if (m >= u.M) { continue; }
+      var v = acc[i][j];
+      if (bias_on) { v += BIAS[o.bias + m * u.sbias_m + n * u.sbias_n]; }
+      C[oc + m * u.scm + col] = v;
+    }
+  }
+}
+
+fn load_a(k0: u32, kend: u32, kk: vec4<u32>, row: vec4<u32>, ok: vec4<bool>) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (MODE == 3u) {
+    // A = dY: k runs over (image, output position), the same k for all 4 of this thread's rows.
+    let k = k0 + kk[0];
+    if (k < kend) {
+      let P = u32(u.cv_b.x * u.cv_b.y);
+      let img = k / P;
+      let p = k % P;
+      let koff = img * u.gs.x + (p / u32(u.cv_b.y)) * u.gs.z + (p % u32(u.cv_b.y)) * u.gs.w;
+      for (var i = 0u; i < 4u; i++) {
+        if (ok[i]) { v[i] = A[row[i] + koff]; }
+      }
+    }
+    return v;
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let k = k0 + kk[i];
+    if (ok[i] && k < kend) { v[i] = A[row[i] + k * u.sak]; }
+  }
+  return v;
+}
+
+fn load_b(k0: u32, kend: u32, kk: vec4<u32>, col: vec4<u32>, by: vec4<i32>, bx: vec4<i32>, ok: vec4<bool>) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (MODE == 0u) {
+    for (var i = 0u; i < 4u; i++) {
+      let k = k0 + kk[i];
+      if (ok[i] && k < kend) { v[i] = B[col[i] + k * u.sbk]; }
+    }
+    return v;
+  }
+  let k = k0 + kk[0];
+  if (k >= kend) { return v; }
+  let H = i32(u.cv_a.x);
+  let W = i32(u.cv_a.y);
+  if (MODE == 1u) {
+    // im2col(x)[k = (c, ky, kx), column = (image, oy, ox)]
+    let c = k / u.cv_a.w;
+    let kyx = k % u.cv_a.w;
+    let dy = i32(kyx / u.cv_a.z) * u.cv_b.z;
+    let dx = i32(kyx % u.cv_a.z) * u.cv_b.w;
+    let coff = c * u.xs.y;
+    for (var i = 0u; i < 4u; i++) {
+      let iy = by[i] + dy;
+      let ix = bx[i] + dx;
+      if (ok[i] && iy >= 0 && iy < H && ix >= 0 && ix < W) { v[i] = B[col[i] + coff + u32(iy) * u.xs.z + u32(ix) * u.xs.w]; }
+    }
+  } else if (MODE == 2u) {
+    // dY at the output position whose window puts tap (ky, kx) on this input pixel, if the stride
+    // lands one there: the transposed convolution, as a gather.
+    let o = k / u.cv_a.w;
+    let kyx = k % u.cv_a.w;
+    let dy = i32(kyx / u.cv_a.z) * u.cv_b.z;
+    let dx = i32(kyx % u.cv_a.z) * u.cv_b.w;
+    let coff = o * u.gs.y;
+    let OH = u.cv_b.x;
+    let OW = u.cv_b.y;
+    for (var i = 0u; i < 4u; i++) {
+      let ny = by[i] - dy;
+      let nx = bx[i] - dx;
+      if (ok[i] && ny >= 0 && nx >= 0) {
+        let oy = ny / u.cv_sp.x;
+        let ox = nx / u.cv_sp.y;
+        if (oy * u.cv_sp.x == ny && ox * u.cv_sp.y == nx && oy < OH && ox < OW) {
+          v[i] = B[col[i] + coff + u32(oy) * u.gs.z + u32(ox) * u.gs.w];
+        }
+      }
+    }
+  } else {
+    // im2col(x) transposed: k = (image, oy, ox), column = (c, ky, kx)
+    let P = u32(u.cv_b.x * u.cv_b.y);
+    let img = k / P;
+    let p = k % P;
+    let y0 = i32(p / u32(u.cv_b.y)) * u.cv_sp.x;
+    let x0 = i32(p % u32(u.cv_b.y)) * u.cv_sp.y;
+    let koff = img * u.xs.x;
+    for (var i = 0u; i < 4u; i++) {
+      let iy = y0 + by[i];
+      let ix = x0 + bx[i];
+      if (ok[i] && iy >= 0 && iy < H && ix >= 0 && ix < W) { v[i] = B[col[i] + koff + u32(iy) * u.xs.z + u32(ix) * u.xs.w]; }
+    }
+  }
+  return v;
+}
+
+// GEMV: C[0, n] = sum_k A[0, k] B[k, n]. gv_nt columns per workgroup, 256 / gv_nt lanes along K for each;
+// F_A_KFAST here means B is read along k (lanes of a column adjacent), else along n (columns adjacent),
+// whichever keeps neighbouring lanes on neighbouring addresses.
+fn gemv(w: u32, lid: u32) {
+  let tn = w % u.tiles_n;
+  let r = w / u.tiles_n;
+  let split = r / u.nbatch;
+  let o = batch_offsets(r % u.nbatch);
+  let kstart = split * u.kchunk;
+  let kend = min(u.K, kstart + u.kchunk);
+  let nt = u.gv_nt;
+  let kt = 256u / nt;
+  let kfast = (u.flags & F_A_KFAST) != 0u;
+  let col = select(lid % nt, lid / kt, kfast);
+  let kl = select(lid / nt, lid % kt, kfast);
+  let n = tn * nt + col;
+  var acc = 0.0;
+  if (n < u.N) {
+    let bcol = o.b + n * u.sbn;
+    var k = kstart + kl;
+    var acc1 = 0.0;
+    // Two independent chains: the loop is latency-bound on the loads.
+    for (; k + kt < kend; k += 2u * kt) {
+      acc += A[o.a + k * u.sak] * B[bcol + k * u.sbk];
+      acc1 += A[o.a + (k + kt) * u.sak] * B[bcol + (k + kt) * u.sbk];
+    }
+    if (k < kend) { acc += A[o.a + k * u.sak] * B[bcol + k * u.sbk]; }
+    acc += acc1;
+  }
+  As[lid] = vec4<f32>(acc, 0.0, 0.0, 0.0);
+  workgroupBarrier();
+  for (var s = kt >> 1u; s > 0u; s = s >> 1u) {
+    if (kl < s) {
+      let other = select((kl + s) * nt + col, col * kt + kl + s, kfast);
+      As[lid].x += As[other].x;
+    }
+    workgroupBarrier();
+  }
+  if (kl == 0u && n < u.N) {
+    var v = As[lid].x;
+    if ((u.flags & F_BIAS) != 0u && split == 0u) { v += BIAS[o.bias + n * u.sbias_n]; }
+    C[o.c + split * u.split_stride + n * u.scn] = v;
+  }
+}

@@ -1,0 +1,243 @@
+// Matrix products on shaders/matmul.wgsl. `matmul` takes strided views, so transposes, slices and
+// broadcast batches are read in place; it picks the tiled kernel or GEMV, merges batch dimensions
+// where the layout allows (a shared right operand folds the batch into M), and splits K across
+// workgroups when the output alone has too few tiles to fill the GPU. `gemm` is the shared dispatcher
+// that the conv kernels (conv.ts) drive with their implicit-GEMM modes.
+import { fail, shapeStr, type Device } from '../device/index.ts';
+import { render } from './shaders.ts';
+import { cachedSpec } from './spec.ts';
+import { coalesce, numel, type View } from './view.ts';
+
+export const GEMM_MODE = { matmul: 0, convForward: 1, convInput: 2, convWeight: 3, gemv: 4, sumSplits: 5 } as const;
+type Mode = (typeof GEMM_MODE)[keyof typeof GEMM_MODE];
+const NAMES = ['matmul', 'conv2d', 'conv2d:dx', 'conv2d:dw', 'matmul:gemv', 'matmul:splitk'];
+const MAX_BATCH = 4;
+const TILE = 64;
+/** Below this many workgroups a long K is split across workgroups (a GPU has ~100 cores to fill). */
+const FEW_GROUPS = 96;
+/** The most temporary memory split-K may take. */
+const SPLIT_BYTES = 64 << 20;
+
+function specFor(mode: Mode) {
+  return cachedSpec(`matmul|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul', {}), reads: 3, writes: 1, constants: { MODE: mode } }));
+}
+
+/**
+ * One GEMM: C[b] (M x N) = A[b] (M x K) B[b] (K x N) (+ bias), b over `batch` (at most 4 dims). Strides
+ * are in elements; conv modes reinterpret B's or A's columns through `conv`.
+ */
+export interface Gemm {
+  mode: 0 | 1 | 2 | 3 | 4;
+  M: number;
+  N: number;
+  K: number;
+  a: GPUBuffer;
+  b: GPUBuffer;
+  c: GPUBuffer;
+  bias?: GPUBuffer;
+  offA: number;
+  offB: number;
+  offC: number;
+  offBias?: number;
+  sam: number;
+  sak: number;
+  sbk: number;
+  sbn: number;
+  scm: number;
+  scn: number;
+  sbiasM?: number;
+  sbiasN?: number;
+  batch: readonly number[];
+  bsa: readonly number[];
+  bsb: readonly number[];
+  bsc: readonly number[];
+  bsbias?: readonly number[];
+  /** Tile loading order: along k for A (else along m); along n for B (else along k). */
+  aKfast: boolean;
+  bNfast: boolean;
+  /** GEMV: output columns per workgroup (a power of two <= 256). */
+  gvNt?: number;
+  /** cv_a, cv_b, cv_sp, xs, gs of the shader's Params (20 numbers). */
+  conv?: readonly number[];
+  /**
+   * Elements of C, from offC, that the result covers densely (every one written). Split-K sums its
+   * partial products into exactly this range.
+   */
+  cSize: number;
+  op: string;
+}
+
+/** Records the dispatches of one GEMM (two with split-K). */
+export function gemm(dev: Device, g: Gemm): void {
+  if (g.M === 0 || g.N === 0 || g.batch.some((s) => s === 0)) return;
+  if (g.batch.length > MAX_BATCH) throw new Error(`webgrad: gemm got ${g.batch.length} batch dimensions`);
+  const nb = numel(g.batch);
+  const gemv = g.mode === GEMM_MODE.gemv;
+  const nt = g.gvNt ?? 1;
+  const tilesN = gemv ? Math.ceil(g.N / nt) : Math.ceil(g.N / TILE);
+  const tilesM = gemv ? 1 : Math.ceil(g.M / TILE);
+  const groups = tilesN * tilesM * nb;
+  let splits = 1;
+  let kchunk = Math.max(g.K, 1);
+  const minK = gemv ? 2048 : 1024;
+  if (groups < FEW_GROUPS && g.K >= minK) {
+    splits = Math.min(Math.ceil((2 * FEW_GROUPS) / groups), Math.floor(g.K / (minK / 4)), 64, Math.floor(SPLIT_BYTES / (4 * g.cSize)));
+    if (splits > 1) {
+      kchunk = Math.ceil(g.K / splits / 16) * 16;
+      splits = Math.ceil(g.K / kchunk);
+    }
+    if (splits < 2) (splits = 1), (kchunk = g.K);
+  }
+  const tmp = splits > 1 ? dev.allocate(splits * g.cSize * 4, g.op, [splits, g.cSize]) : null;
+  const total = groups * splits;
+  const flags = (g.aKfast ? 1 : 0) | (g.bNfast ? 2 : 0) | (g.bias ? 4 : 0);
+  const conv = g.conv ?? [];
+  dev.dispatch(
+    specFor(g.mode),
+    (w) => {
+      w.u32(g.M).u32(g.N).u32(g.K).u32(kchunk);
+      w.u32(tilesN).u32(tilesM).u32(nb).u32(total);
+      w.u32(g.offA).u32(g.offB).u32(tmp ? 0 : g.offC).u32(g.offBias ?? 0);
+      w.u32(g.sam).u32(g.sak).u32(g.sbk).u32(g.sbn);
+      w.u32(g.scm).u32(g.scn).u32(g.sbiasM ?? 0).u32(g.sbiasN ?? 0);
+      w.u32(flags).u32(g.batch.length).u32(tmp ? g.cSize : 0).u32(nt);
+      w.u32s(g.batch, 4).u32s(g.bsa, 4).u32s(g.bsb, 4).u32s(g.bsc, 4).u32s(g.bsbias ?? [], 4);
+      for (let i = 0; i < 20; i++) w.i32(conv[i] ?? 0);
+    },
+    [g.a, g.b, g.bias ?? g.a, tmp ?? g.c],
+    dev.grid(total),
+  );
+  if (!tmp) return;
+  dev.dispatch(
+    specFor(GEMM_MODE.sumSplits),
+    (w) => {
+      w.u32(g.cSize).u32(0).u32(splits).u32(0);
+      w.u32(0).u32(0).u32(0).u32(Math.ceil(g.cSize / 256));
+      w.u32(0).u32(0).u32(g.offC).u32(0);
+      w.u32s([], 8).u32(0).u32(0).u32(g.cSize).u32(0);
+    },
+    [tmp, tmp, tmp, g.c],
+    dev.grid(Math.ceil(g.cSize / 256)),
+  );
+  dev.release(tmp);
+}
+
+const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
+
+/**
+ * out = a @ b (+ bias). a: [...batch, M, K], b: [...batch, K, N], out: [...batch, M, N] contiguous,
+ * all with the same batch rank (broadcast batch dimensions have stride 0). bias, when given, is viewed
+ * at out's shape (stride 0 where it broadcasts). float32 only.
+ */
+export function matmul(dev: Device, a: View, b: View, out: View, bias?: View): void {
+  const r = out.shape.length;
+  if (r < 2 || a.shape.length !== r || b.shape.length !== r || (bias && bias.shape.length !== r))
+    fail('matmul', `kernel operands must share rank >= 2, got ${shapeStr(a.shape)}, ${shapeStr(b.shape)} -> ${shapeStr(out.shape)}`);
+  const [M, K] = a.shape.slice(-2) as [number, number];
+  const N = b.shape[r - 1]!;
+  if (numel(out.shape) === 0) return;
+  const bshape = out.shape.slice(0, -2);
+  const st = (v: View) => v.strides.slice(0, -2);
+  const biasV = bias ?? { buffer: a.buffer, dtype: 'float32', shape: out.shape, strides: out.shape.map(() => 0), offset: 0 };
+  const cb = coalesce(bshape, [st(a), st(b), st(out), st(biasV)]);
+  const [sbm, sbn] = [biasV.strides[r - 2]!, biasV.strides[r - 1]!];
+  let M2 = M;
+  let sam = a.strides[r - 2]!;
+  let scm = out.strides[r - 2]!;
+  let sbiasM = sbm;
+  let batch = cb.shape;
+  let [bsa, bsb, bsc, bsbias] = cb.strides as [number[], number[], number[], number[]];
+  // A right operand shared by the whole batch lets the batch become more rows of one product.
+  if (batch.length && bsb.every((s) => s === 0)) {
+    const f = coalesce([...batch, M], [[...bsa, sam], [...bsc, scm], [...bsbias, sbm]]);
+    if (f.shape.length <= 1) {
+      M2 = numel(batch) * M;
+      [sam, scm, sbiasM] = f.shape.length ? [f.strides[0]![0]!, f.strides[1]![0]!, f.strides[2]![0]!] : [sam, scm, sbm];
+      batch = [];
+      bsa = bsb = bsc = bsbias = [];
+    }
+  }
+  const run = (lead: number[], offA: number, offB: number, offC: number, offBias: number): void => {
+    if (lead.length > MAX_BATCH) {
+      // More batch dimensions than the kernel indexes: one dispatch per leading index.
+      const d = batch.length - lead.length;
+      for (let i = 0; i < lead[0]!; i++) run(lead.slice(1), offA + i * bsa[d]!, offB + i * bsb[d]!, offC + i * bsc[d]!, offBias + i * bsbias[d]!);
+      return;
+    }
+    const d = batch.length - lead.length;
+    const base = {
+      a: a.buffer,
+      b: b.buffer,
+      c: out.buffer,
+      bias: bias ? bias.buffer : undefined,
+      offBias,
+      batch: lead,
+      cSize: numel(lead) * M2 * N,
+      op: 'matmul',
+    };
+    const [ba, bb, bc, bbias] = [bsa.slice(d), bsb.slice(d), bsc.slice(d), bsbias.slice(d)];
+    const [sak, sbk, sbnn, scn] = [a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, out.strides[r - 1]!];
+    if (M2 === 1 || N === 1) {
+      // GEMV, with the vector as the "A" row; N == 1 is the transposed problem c^T = b^T a^T.
+      const t = M2 !== 1;
+      const vec = t ? { off: offB, s: sbk, bs: bb } : { off: offA, s: sak, bs: ba };
+      const mat = t ? { off: offA, sk: sak, sn: sam, bs: ba } : { off: offB, sk: sbk, sn: sbnn, bs: bb };
+      const n = t ? M2 : N;
+      const kfast = mat.sk === 1 && mat.sn !== 1;
+      const nt = kfast ? Math.min(8, pow2ceil(n)) : Math.min(32, pow2ceil(n));
+      gemm(dev, {
+        ...base,
+        mode: GEMM_MODE.gemv,
+        M: 1,
+        N: n,
+        K,
+        a: t ? b.buffer : a.buffer,
+        b: t ? a.buffer : b.buffer,
+        offA: vec.off,
+        offB: mat.off,
+        offC,
+        sam: 0,
+        sak: vec.s,
+        sbk: mat.sk,
+        sbn: mat.sn,
+        scm: 0,
+        scn: t ? scm : scn,
+        sbiasN: t ? sbiasM : sbn,
+        bsa: vec.bs,
+        bsb: mat.bs,
+        bsc: bc,
+        bsbias: bbias,
+        aKfast: kfast,
+        bNfast: false,
+        gvNt: nt,
+      });
+      return;
+    }
+    gemm(dev, {
+      ...base,
+      mode: GEMM_MODE.matmul,
+      M: M2,
+      N,
+      K,
+      offA,
+      offB,
+      offC,
+      sam,
+      sak,
+      sbk,
+      sbn: sbnn,
+      scm,
+      scn,
+      sbiasM,
+      sbiasN: sbn,
+      bsa: ba,
+      bsb: bb,
+      bsc: bc,
+      bsbias: bbias,
+      // Neighbouring threads load neighbouring addresses: along whichever axis has the smaller stride.
+      aKfast: sak === 1 || (sam !== 1 && sak <= sam),
+      bNfast: sbnn === 1 || (sbk !== 1 && sbnn <= sbk),
+    });
+  };
+  run(batch, a.offset, b.offset, out.offset, bias ? bias.offset : 0);
+}
