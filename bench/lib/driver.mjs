@@ -1,0 +1,95 @@
+// Drives a harness (in this process, or in a browser page through puppeteer) over the workloads and
+// collects the results object that report.mjs prints and run.mjs writes. Runtime-agnostic.
+
+const message = (e) => String(e?.message ?? e).split('\n')[0].slice(0, 300);
+
+function withTimeout(p, ms, what) {
+  let timer;
+  return Promise.race([p, new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** Picks workloads by id: a comma list of ids or prefixes ("matmul" selects every matmul-*). */
+export function select(all, only) {
+  if (!only) return all;
+  const keys = only.split(',').map((s) => s.trim()).filter(Boolean);
+  return all.filter((w) => keys.some((k) => w.id === k || w.id.startsWith(k + '-') || w.group === k));
+}
+
+/**
+ * api: { init, workloads, prepare, check, time, free } as async functions (the harness's methods).
+ * opts: { only, runs, targetMs, maxReps, callTimeoutMs, skipTiming, log }
+ */
+export async function drive(api, opts = {}) {
+  const log = opts.log ?? (() => {});
+  const callTimeout = opts.callTimeoutMs ?? 900_000;
+  const call = (what, f) => withTimeout(f(), callTimeout, what);
+  const engines = await call('init', () => api.init());
+  for (const [name, e] of Object.entries(engines)) log(e.ok ? `engine ${name}: ${describe(e.info)}` : `engine ${name}: UNAVAILABLE: ${e.error}`);
+  const list = select(await api.workloads(), opts.only);
+  const results = [];
+  const mismatches = [];
+  let timeouts = 0;
+  for (const w of list) {
+    const r = { ...w, prepare: null, check: null, timings: {} };
+    results.push(r);
+    const t0 = Date.now();
+    try {
+      r.prepare = await call(`${w.id}: prepare`, () => api.prepare(w.id));
+      for (const [name, s] of Object.entries(r.prepare.engines)) if (s.status !== 'ok') log(`  ${w.id} ${name}: ${s.status}: ${s.reason}`);
+      r.check = await call(`${w.id}: check`, () => api.check(w.id));
+      for (const [name, c] of Object.entries(r.check.engines)) {
+        if (c.error) log(`  ${w.id} ${name}: ERROR ${c.error}`);
+        else if (!c.ok) {
+          mismatches.push({ workload: w.id, engine: name, against: 'cpu-reference', err: c.err, detail: c.detail });
+          log(`  !!! ${w.id} ${name}: WRONG RESULT vs the CPU reference: error ${fmtErr(c.err)} > ${r.check.tol} (${c.detail})`);
+        }
+      }
+      for (const c of r.check.cross)
+        if (!c.ok) {
+          mismatches.push({ workload: w.id, engine: c.b, against: c.a, err: c.err, detail: c.detail });
+          log(`  !!! ${w.id}: ${c.a} and ${c.b} DISAGREE: error ${fmtErr(c.err)} > ${r.check.tol} (${c.detail})`);
+        }
+      if (!opts.skipTiming)
+        for (const name of Object.keys(r.prepare.engines)) {
+          const c = r.check.engines[name];
+          if (!c || c.error) continue;
+          const t = await call(`${w.id}: time ${name}`, () => api.time(w.id, name, { runs: opts.runs, targetMs: opts.targetMs, maxReps: opts.maxReps }));
+          r.timings[name] = t;
+          if (t.error) log(`  ${w.id} ${name}: timing ERROR ${t.error}`);
+        }
+    } catch (e) {
+      r.error = message(e);
+      log(`  ${w.id}: ERROR ${r.error}`);
+      if (/timed out/.test(r.error) && ++timeouts >= 2) {
+        log('two calls timed out: stopping here');
+        break;
+      }
+    } finally {
+      await call(`${w.id}: free`, () => api.free(w.id)).catch(() => {});
+    }
+    log(lineFor(r, Date.now() - t0));
+  }
+  return { engines, workloads: results, mismatches };
+}
+
+export const fmtErr = (e) => (Number.isFinite(e) ? e.toExponential(1) : String(e));
+
+function describe(info) {
+  if (!info) return 'ok';
+  const a = info.adapter ?? {};
+  const ad = [a.vendor, a.architecture, a.description].filter(Boolean).join(' ');
+  return [info.version && `v${info.version}`, info.backend, info.runtime, ad && `adapter: ${ad}`, info.software ? 'software' : ''].filter(Boolean).join(', ');
+}
+
+function lineFor(r, ms) {
+  const parts = Object.keys(r.prepare?.engines ?? {}).map((name) => {
+    const s = r.prepare.engines[name];
+    const c = r.check?.engines?.[name];
+    const t = r.timings[name];
+    if (s.status !== 'ok') return `${name} ${s.status}`;
+    if (c?.error) return `${name} error`;
+    const mark = c && !c.ok ? ' WRONG' : c ? ' ✓' : '';
+    return `${name}${mark}${t?.ms !== undefined ? ` ${t.ms.toFixed(3)} ms` : ''}`;
+  });
+  return `${r.id.padEnd(15)} ${parts.join(' | ')}  (${(ms / 1000).toFixed(1)} s)`;
+}

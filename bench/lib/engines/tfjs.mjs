@@ -1,0 +1,127 @@
+// TensorFlow.js 4.22 on its WebGPU backend (@tensorflow/tfjs-backend-webgpu), from the UMD bundles the
+// page loads as classic scripts (global `tf`). Work stays on the GPU: WEBGPU_CPU_FORWARD is turned off so
+// that small ops are not handed to the CPU backend.
+import { ADAM } from '../workloads.mjs';
+
+export function tfjsEngine(tf) {
+  const up = (x) => tf.tensor(x.data, x.shape, x.data instanceof Int32Array ? 'int32' : 'float32');
+  const f32 = async (t) => Float32Array.from(await t.data());
+  let backend;
+
+  return {
+    name: 'tfjs',
+    async init() {
+      tf.env().set('WEBGPU_CPU_FORWARD', false);
+      const ok = await tf.setBackend('webgpu');
+      if (!ok || tf.getBackend() !== 'webgpu') throw new Error(`tf.setBackend('webgpu') failed (backend is ${tf.getBackend()})`);
+      await tf.ready();
+      backend = tf.backend();
+      const ai = backend.adapterInfo ?? {};
+      return { version: tf.version?.tfjs ?? tf.version_core, backend: tf.getBackend(), adapter: { vendor: ai.vendor, architecture: ai.architecture } };
+    },
+    prepare(w, inp) {
+      const p = w.params;
+      const ins = [];
+      const keep = (t) => (ins.push(t), t);
+      let run;
+      let read = async (h) => [await f32(h)];
+      let extra = {};
+      switch (w.kind) {
+        case 'matmul': {
+          const a = keep(up(inp.a)), b = keep(up(inp.b));
+          run = () => tf.matMul(a, b);
+          break;
+        }
+        case 'elementwise': {
+          const x = keep(up(inp.x)), y = keep(up(inp.y)), z = keep(up(inp.z));
+          run = () => tf.tidy(() => tf.relu(tf.add(tf.mul(x, y), z)));
+          break;
+        }
+        case 'reduce': {
+          const x = keep(up(inp.x));
+          const f = p.op === 'sum' ? tf.sum : tf.max;
+          run = p.axis === null ? () => f(x) : () => f(x, p.axis);
+          read = async (h) => [await f32(h)];
+          break;
+        }
+        case 'softmax': {
+          const x = keep(up(inp.x));
+          run = () => tf.softmax(x, -1);
+          break;
+        }
+        case 'conv2d': {
+          // TF.js convolves NHWC with HWIO filters (its NCHW path is CPU-only), so the same numbers are
+          // handed over in those layouts and the output is transposed back to NCHW for the check.
+          const x = keep(tf.tidy(() => tf.transpose(up(inp.x), [0, 2, 3, 1])));
+          const wt = keep(tf.tidy(() => tf.transpose(up(inp.w), [2, 3, 1, 0])));
+          run = () => tf.conv2d(x, wt, 1, p.pad === 1 && p.k === 3 ? 'same' : [[0, 0], [p.pad, p.pad], [p.pad, p.pad], [0, 0]]);
+          read = async (h) => {
+            const nchw = tf.transpose(h, [0, 3, 1, 2]);
+            try {
+              return [await f32(nchw)];
+            } finally {
+              nchw.dispose();
+            }
+          };
+          extra.variant = 'NHWC input, HWIO filter (TF.js layout)';
+          break;
+        }
+        case 'dispatch': {
+          const a = keep(up(inp.a)), b = keep(up(inp.b));
+          run = () =>
+            tf.tidy(() => {
+              let x = a;
+              for (let i = 0; i < p.count; i++) x = tf.add(x, b);
+              return x;
+            });
+          break;
+        }
+        case 'mlp': {
+          const x = keep(up(inp.x)), onehot = keep(up(inp.onehot));
+          const vars = [inp.w1, inp.b1, inp.w2, inp.b2, inp.w3, inp.b3].map((s) => tf.variable(up(s)));
+          const opt = tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.eps);
+          const lossFn = () => {
+            let h = x;
+            for (let l = 0; l < 3; l++) {
+              h = tf.add(tf.matMul(h, vars[2 * l]), vars[2 * l + 1]);
+              if (l < 2) h = tf.relu(h);
+            }
+            return tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(h, -1)))).div(p.B);
+          };
+          run = () => opt.minimize(lossFn, true, vars);
+          extra = {
+            variant: 'tf.variable weights, optimizer.minimize (tf.train.adam)',
+            final: async () => f32(vars[5]),
+            free: () => {
+              opt.dispose();
+              vars.forEach((v) => v.dispose());
+            },
+          };
+          break;
+        }
+        default:
+          throw new Error(`unknown workload kind ${w.kind}`);
+      }
+      return {
+        run,
+        read,
+        dispose: (h) => h.dispose(),
+        variant: extra.variant,
+        final: extra.final,
+        async sync() {
+          // TF.js records dispatches into an open compute pass and submits every 15: end the pass and
+          // submit what is left (as its own readback path does), then wait for the queue.
+          if (backend.commandEncoder) {
+            backend.endComputePassEncoder();
+            backend.submitQueue();
+          }
+          await backend.device.queue.onSubmittedWorkDone();
+        },
+        free() {
+          extra.free?.();
+          for (const t of ins) t.dispose();
+        },
+      };
+    },
+  };
+}

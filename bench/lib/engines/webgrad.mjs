@@ -1,0 +1,184 @@
+// webgrad, driven through its public API only. `wg` is the module (dist/index.js) in whatever runtime.
+// An op that is missing from the API makes its workloads report "not implemented yet" instead of failing.
+import { ADAM } from '../workloads.mjs';
+
+export class NotImplemented extends Error {}
+
+const has = (obj, path) => path.split('.').every((k) => obj != null && (obj = obj[k]) != null);
+
+export function webgradEngine(wg) {
+  let T; // the Tensor class
+  const need = (cond, what) => {
+    if (!cond) throw new NotImplemented(`webgrad: not implemented yet (${what})`);
+  };
+  const method = (name) => typeof T?.prototype?.[name] === 'function';
+  const up = (x, extra = {}) => wg.tensor(x.data, { shape: x.shape, dtype: x.data instanceof Int32Array ? 'int32' : 'float32', ...extra });
+  const f32 = async (t) => Float32Array.from(await t.data());
+
+  return {
+    name: 'webgrad',
+    async init() {
+      const info = await wg.init();
+      T = wg.Tensor;
+      return {
+        version: wg.version ?? null,
+        backend: 'webgpu',
+        runtime: info?.runtime,
+        adapter: info?.adapter ?? null,
+        software: info?.software ?? null,
+        note: info?.note || undefined,
+        fusion: typeof wg.fusionEnabled === 'function' ? wg.fusionEnabled() : undefined,
+      };
+    },
+    /** Dispatch counter, for the per-run kernel counts in the results. */
+    dispatches: () => (typeof wg.stats === 'function' ? wg.stats().dispatches : undefined),
+
+    prepare(w, inp) {
+      const p = w.params;
+      const ins = [];
+      const keepIn = (t) => (ins.push(t), t);
+      let run;
+      let read = async (h) => [await f32(h)];
+      let dispose = (h) => h.dispose();
+      let state = null;
+      switch (w.kind) {
+        case 'matmul': {
+          need(method('matmul') || typeof wg.matmul === 'function', 'matmul');
+          const a = keepIn(up(inp.a)), b = keepIn(up(inp.b));
+          run = () => (method('matmul') ? a.matmul(b) : wg.matmul(a, b));
+          break;
+        }
+        case 'elementwise': {
+          need(method('mul') && method('add') && method('relu'), 'mul/add/relu');
+          const x = keepIn(up(inp.x)), y = keepIn(up(inp.y)), z = keepIn(up(inp.z));
+          run = () => wg.tidy(() => x.mul(y).add(z).relu());
+          break;
+        }
+        case 'reduce': {
+          need(method(p.op), p.op);
+          const x = keepIn(up(inp.x));
+          run = p.axis === null ? () => x[p.op]() : () => x[p.op](p.axis);
+          break;
+        }
+        case 'softmax': {
+          need(method('softmax') || typeof wg.softmax === 'function', 'softmax');
+          const x = keepIn(up(inp.x));
+          run = method('softmax') ? () => x.softmax(-1) : () => wg.softmax(x, -1);
+          break;
+        }
+        case 'conv2d': {
+          const conv = wg.conv2d ?? wg.nn?.functional?.conv2d;
+          need(typeof conv === 'function', 'conv2d');
+          const x = keepIn(up(inp.x)), wt = keepIn(up(inp.w));
+          run = () => conv(x, wt, { padding: p.pad });
+          break;
+        }
+        case 'dispatch': {
+          need(method('add'), 'add');
+          const a = keepIn(up(inp.a)), b = keepIn(up(inp.b));
+          run = () => {
+            let x = a;
+            for (let i = 0; i < p.count; i++) {
+              const next = x.add(b);
+              if (x !== a) x.dispose();
+              x = next;
+            }
+            return x;
+          };
+          break;
+        }
+        case 'mlp': {
+          need(has(wg, 'optim.Adam'), 'optim.Adam');
+          need(method('matmul') || has(wg, 'nn.Linear'), 'matmul');
+          const ce = wg.nn?.functional?.crossEntropy;
+          need(typeof ce === 'function' || method('logSoftmax'), 'nn.functional.crossEntropy');
+          const x = keepIn(up(inp.x));
+          const labels = keepIn(up(inp.labels));
+          const onehot = keepIn(up(inp.onehot));
+          let forward, params, variant, dispose_ = () => {};
+          if (has(wg, 'nn.Linear') && has(wg, 'nn.Sequential') && has(wg, 'nn.ReLU')) {
+            // The idiomatic model: Sequential(Linear, ReLU, Linear, ReLU, Linear), weights [out, in].
+            const { Linear, ReLU, Sequential } = wg.nn;
+            const model = new Sequential(new Linear(p.I, p.H), new ReLU(), new Linear(p.H, p.H), new ReLU(), new Linear(p.H, p.O));
+            const named = model.namedParameters();
+            const src = [inp.w1, inp.b1, inp.w2, inp.b2, inp.w3, inp.b3];
+            if (named.length !== 6) throw new Error(`nn.Sequential of 3 Linear layers has ${named.length} parameters, expected 6`);
+            const state = {};
+            named.forEach(([name, t], i) => {
+              const s = src[i];
+              if (s.shape.length === 2) {
+                const [fi, fo] = s.shape; // ours: [in, out]
+                if (t.shape[0] !== fo || t.shape[1] !== fi) throw new Error(`${name} has shape [${t.shape}], expected [${fo},${fi}]`);
+                const tr = new Float32Array(fi * fo);
+                for (let k = 0; k < fi; k++) for (let j = 0; j < fo; j++) tr[j * fi + k] = s.data[k * fo + j];
+                state[name] = wg.tensor(tr, { shape: [fo, fi] });
+              } else state[name] = up(s);
+            });
+            model.loadStateDict(state);
+            for (const t of Object.values(state)) t.dispose();
+            forward = (xb) => model(xb);
+            params = model.parameters();
+            variant = 'nn.Sequential(Linear, ReLU, …), nn.functional.crossEntropy, optim.Adam';
+            dispose_ = () => model.dispose();
+          } else {
+            const ws = [inp.w1, inp.b1, inp.w2, inp.b2, inp.w3, inp.b3].map((s) => up(s, { requiresGrad: true }));
+            forward = (xb) => {
+              let h = xb;
+              for (let l = 0; l < 3; l++) {
+                h = h.matmul(ws[2 * l]).add(ws[2 * l + 1]);
+                if (l < 2) h = h.relu();
+              }
+              return h;
+            };
+            params = ws;
+            variant = 'matmul/add/relu with requiresGrad tensors, optim.Adam';
+            dispose_ = () => ws.forEach((t) => t.dispose());
+          }
+          const opt = new wg.optim.Adam(params, { lr: ADAM.lr, betas: [ADAM.beta1, ADAM.beta2], eps: ADAM.eps });
+          const loss = (logits) =>
+            typeof ce === 'function' ? ce(logits, labels) : logits.logSoftmax(-1).mul(onehot).sum().mul(-1 / p.B);
+          run = () => {
+            opt.zeroGrad();
+            const l = wg.tidy(() => {
+              const out = loss(forward(x));
+              out.backward();
+              return out;
+            });
+            opt.step();
+            return l;
+          };
+          read = async (h) => [await f32(h)];
+          state = {
+            variant,
+            // After the check's steps: the last layer's bias, as the reference reports it.
+            async final() {
+              const b = params[params.length - 1];
+              return f32(b);
+            },
+            free() {
+              opt.dispose?.();
+              dispose_();
+            },
+          };
+          break;
+        }
+        default:
+          throw new Error(`unknown workload kind ${w.kind}`);
+      }
+      return {
+        run,
+        read,
+        dispose,
+        variant: state?.variant,
+        final: state?.final,
+        async sync() {
+          await wg.sync();
+        },
+        free() {
+          state?.free();
+          for (const t of ins) t.dispose();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,186 @@
+// The benchmark harness, runtime-agnostic: the browser page, Node and Deno all drive it the same way.
+// For each workload: prepare every engine on the same input bytes; run each once (compilation included)
+// and CHECK its output against a float64 CPU reference and against every other engine; only then time.
+//   throughput: N repetitions encoded back to back, one sync at the end, time / N; median of `runs`
+//   end-to-end: one repetition plus reading its result back to the CPU; median of `runs`
+import { workloads, rng, compareParts, compareEngines } from './workloads.mjs';
+import { NotImplemented } from './engines/webgrad.mjs';
+
+const now = () => performance.now();
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const message = (e) => String(e?.message ?? e).split('\n')[0].slice(0, 300);
+
+export function createBench(engines, { size = 'full' } = {}) {
+  const list = workloads(size);
+  const byId = new Map(list.map((w) => [w.id, w]));
+  const state = new Map(engines.map((e) => [e.name, { engine: e, info: null, error: null }]));
+  const live = new Map();
+
+  const get = (id) => {
+    const w = byId.get(id);
+    if (!w) throw new Error(`unknown workload ${id}`);
+    return w;
+  };
+
+  /** Runs the check steps (1, or the workload's checkSteps) and returns the output parts. */
+  async function checkRun(inst, w) {
+    const steps = w.checkSteps ?? 1;
+    if (steps === 1) {
+      const h = inst.run();
+      try {
+        return await inst.read(h);
+      } finally {
+        inst.dispose(h);
+      }
+    }
+    const first = [];
+    for (let s = 0; s < steps; s++) {
+      const h = inst.run();
+      try {
+        first.push((await inst.read(h))[0][0]);
+      } finally {
+        inst.dispose(h);
+      }
+    }
+    const out = [Float32Array.from(first)];
+    if (inst.final) out.push(await inst.final());
+    return out;
+  }
+
+  return {
+    workloads: () =>
+      list.map(({ id, label, kind, group, metric, flops, bytes, ops, params, outBytes }) => ({ id, label, kind, group, metric, flops, bytes, ops, params, outBytes })),
+
+    async init() {
+      const out = {};
+      for (const [name, s] of state) {
+        try {
+          s.info = await s.engine.init();
+          out[name] = { ok: true, info: s.info };
+        } catch (e) {
+          s.error = message(e);
+          out[name] = { ok: false, error: s.error };
+        }
+      }
+      return out;
+    },
+
+    /** Makes the inputs and the CPU reference, and each engine's instance of the workload. */
+    async prepare(id) {
+      const w = get(id);
+      const t0 = now();
+      const inputs = w.inputs(rng(w.seed));
+      const ref = w.reference(inputs, rng(w.seed ^ 0x9e3779b9));
+      const refMs = now() - t0;
+      const entry = { w, inputs, ref, insts: new Map(), outputs: new Map(), status: {} };
+      live.set(id, entry);
+      for (const [name, s] of state) {
+        if (s.error) {
+          entry.status[name] = { status: 'unavailable', reason: `${name} did not start: ${s.error}` };
+          continue;
+        }
+        try {
+          const inst = s.engine.prepare(w, inputs);
+          entry.insts.set(name, inst);
+          entry.status[name] = { status: 'ok', variant: inst.variant };
+        } catch (e) {
+          entry.status[name] = e instanceof NotImplemented ? { status: 'not-implemented', reason: message(e) } : { status: 'error', reason: `prepare: ${message(e)}` };
+        }
+      }
+      return { refMs, engines: entry.status };
+    },
+
+    /** Warm-up run of every engine, compared with the reference and with each other. */
+    async check(id, { tol } = {}) {
+      const entry = live.get(id);
+      const { w, ref } = entry;
+      const limit = tol ?? w.tol ?? 1e-3;
+      const result = { tol: limit, engines: {}, cross: [] };
+      for (const [name, inst] of entry.insts) {
+        const t0 = now();
+        try {
+          const out = await checkRun(inst, w);
+          const firstMs = now() - t0;
+          const c = compareParts(out, ref, limit);
+          entry.outputs.set(name, out);
+          result.engines[name] = { ok: c.ok, err: c.err, detail: c.detail, firstMs };
+          if (!c.ok) entry.status[name] = { ...entry.status[name], wrong: true };
+        } catch (e) {
+          result.engines[name] = { ok: false, error: message(e), firstMs: now() - t0 };
+          entry.status[name] = { status: e instanceof NotImplemented ? 'not-implemented' : 'error', reason: `run: ${message(e)}` };
+        }
+      }
+      const names = [...entry.outputs.keys()];
+      for (let i = 0; i < names.length; i++)
+        for (let j = i + 1; j < names.length; j++) {
+          const c = compareEngines(entry.outputs.get(names[i]), entry.outputs.get(names[j]), ref, limit);
+          result.cross.push({ a: names[i], b: names[j], ok: c.ok, err: c.err, detail: c.detail });
+        }
+      entry.outputs.clear();
+      return result;
+    },
+
+    /** Times one engine on a checked workload. */
+    async time(id, name, { runs = 5, targetMs = 300, maxReps = 50, maxBytes = 256 << 20, budgetMs = 120_000 } = {}) {
+      const entry = live.get(id);
+      const inst = entry.insts.get(name);
+      const st = entry.status[name];
+      if (!inst || st.status !== 'ok') return { skipped: st?.reason ?? 'not prepared' };
+      const engine = state.get(name).engine;
+      const start = now();
+      try {
+        // one more warm-up, then calibrate N from a single synced repetition
+        let h = inst.run();
+        await inst.sync([h]);
+        inst.dispose(h);
+        let t0 = now();
+        h = inst.run();
+        await inst.sync([h]);
+        const one = now() - t0;
+        inst.dispose(h);
+        const memCap = Math.max(1, Math.floor(maxBytes / Math.max(entry.w.outBytes ?? 4, 4)));
+        const reps = Math.max(1, Math.min(maxReps, memCap, Math.ceil(targetMs / Math.max(one, 1e-3))));
+        const through = [];
+        let dispatches;
+        for (let r = 0; r < runs; r++) {
+          const d0 = r === 0 ? engine.dispatches?.() : undefined;
+          const hs = [];
+          t0 = now();
+          for (let i = 0; i < reps; i++) hs.push(inst.run());
+          await inst.sync(hs);
+          through.push((now() - t0) / reps);
+          if (d0 !== undefined) dispatches = (engine.dispatches() - d0) / reps;
+          for (const x of hs) inst.dispose(x);
+          if (now() - start > budgetMs && through.length >= 3) break;
+        }
+        const e2e = [];
+        for (let r = 0; r < runs; r++) {
+          t0 = now();
+          h = inst.run();
+          await inst.read(h);
+          e2e.push(now() - t0);
+          inst.dispose(h);
+          if (now() - start > budgetMs && e2e.length >= 3) break;
+        }
+        return { reps, runs: through.length, ms: median(through), msAll: through, e2eMs: median(e2e), e2eAll: e2e, dispatches };
+      } catch (e) {
+        return { error: message(e) };
+      }
+    },
+
+    free(id) {
+      const entry = live.get(id);
+      if (!entry) return;
+      for (const inst of entry.insts.values()) {
+        try {
+          inst.free();
+        } catch {}
+      }
+      live.delete(id);
+    },
+  };
+}

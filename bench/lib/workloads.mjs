@@ -1,0 +1,343 @@
+// The benchmark's workloads: sizes, inputs (deterministic, the same bytes for every engine), the work
+// each one does (FLOPs or bytes moved, for GFLOP/s and GB/s) and a float64 CPU reference for its output.
+// Runtime-agnostic (browser, Node, Deno): no imports.
+
+/** A seeded uniform [0, 1) generator (mulberry32). */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hash(s) {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+const numel = (shape) => shape.reduce((a, b) => a * b, 1);
+
+function uniform(r, shape, lo = -1, hi = 1) {
+  const a = new Float32Array(numel(shape));
+  for (let i = 0; i < a.length; i++) a[i] = lo + (hi - lo) * r();
+  return { shape, data: a };
+}
+
+/** `count` distinct-ish sample positions in [0, n), always including the first and the last. */
+function samples(r, n, count) {
+  if (n <= count) return Array.from({ length: n }, (_, i) => i);
+  const out = [0, n - 1];
+  while (out.length < count) out.push(Math.floor(r() * n));
+  return out;
+}
+
+// ---- references (float64) -------------------------------------------------------------------------
+
+function matmulRef(a, b, [B, M, K, N], r, count) {
+  const n = B * M * N;
+  const idx = samples(r, n, count);
+  const values = idx.map((i) => {
+    const bi = Math.floor(i / (M * N)), row = Math.floor((i % (M * N)) / N), col = i % N;
+    let s = 0;
+    const ao = bi * M * K + row * K, bo = bi * K * N + col;
+    for (let k = 0; k < K; k++) s += a[ao + k] * b[bo + k * N];
+    return s;
+  });
+  return { idx, values };
+}
+
+function conv2dRef(x, w, { N, C, H, W, O, k, pad }, r, count) {
+  const n = N * O * H * W; // stride 1, "same" padding
+  const idx = samples(r, n, count);
+  const values = idx.map((i) => {
+    const ni = Math.floor(i / (O * H * W)), o = Math.floor(i / (H * W)) % O, y = Math.floor(i / W) % H, xx = i % W;
+    let s = 0;
+    for (let c = 0; c < C; c++)
+      for (let dy = 0; dy < k; dy++)
+        for (let dx = 0; dx < k; dx++) {
+          const iy = y + dy - pad, ix = xx + dx - pad;
+          if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+          s += x[((ni * C + c) * H + iy) * W + ix] * w[((o * C + c) * k + dy) * k + dx];
+        }
+    return s;
+  });
+  return { idx, values };
+}
+
+function rowsReduce(x, rows, cols, op) {
+  const out = new Float64Array(rows);
+  const scale = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = op === 'sum' ? 0 : -Infinity, q = 0;
+    for (let j = 0; j < cols; j++) {
+      const v = x[i * cols + j];
+      if (op === 'sum') s += v;
+      else if (v > s) s = v;
+      q += v * v;
+    }
+    out[i] = s;
+    scale[i] = op === 'sum' ? Math.sqrt(q) : Math.abs(s);
+  }
+  return { values: out, scale: Math.sqrt(scale.reduce((a, v) => a + v * v, 0) / rows) || 1 };
+}
+
+function softmaxRef(x, rows, cols) {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    let m = -Infinity;
+    for (let j = 0; j < cols; j++) m = Math.max(m, x[i * cols + j]);
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += out[i * cols + j] = Math.exp(x[i * cols + j] - m);
+    for (let j = 0; j < cols; j++) out[i * cols + j] /= s;
+  }
+  return { values: out };
+}
+
+// The MLP: Linear(I,H) ReLU Linear(H,H) ReLU Linear(H,O), mean cross-entropy over the batch, Adam.
+// Weights are stored [in, out] (x @ W + b); engines that keep [out, in] transpose them on upload.
+export const ADAM = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+function mlpRef(inp, sizes, steps) {
+  const [I, H, O] = sizes;
+  const Bn = inp.x.shape[0];
+  const x = inp.x.data, labels = inp.labels.data;
+  const P = ['w1', 'b1', 'w2', 'b2', 'w3', 'b3'].map((k) => Float64Array.from(inp[k].data));
+  const m = P.map((p) => new Float64Array(p.length)), v = P.map((p) => new Float64Array(p.length));
+  const dims = [[I, H], [H, H], [H, O]];
+  const losses = [];
+  for (let t = 1; t <= steps; t++) {
+    // forward
+    const acts = [Float64Array.from(x)];
+    for (let l = 0; l < 3; l++) {
+      const [fi, fo] = dims[l], W = P[2 * l], b = P[2 * l + 1], a = acts[l];
+      const z = new Float64Array(Bn * fo);
+      for (let r = 0; r < Bn; r++) {
+        const zr = r * fo;
+        for (let j = 0; j < fo; j++) z[zr + j] = b[j];
+        for (let k = 0; k < fi; k++) {
+          const av = a[r * fi + k];
+          if (av === 0) continue;
+          const wk = k * fo;
+          for (let j = 0; j < fo; j++) z[zr + j] += av * W[wk + j];
+        }
+      }
+      if (l < 2) for (let i = 0; i < z.length; i++) z[i] = Math.max(0, z[i]);
+      acts.push(z);
+    }
+    const logits = acts[3];
+    let loss = 0;
+    let g = new Float64Array(Bn * O); // dLoss/dlogits
+    for (let r = 0; r < Bn; r++) {
+      let mx = -Infinity;
+      for (let j = 0; j < O; j++) mx = Math.max(mx, logits[r * O + j]);
+      let s = 0;
+      for (let j = 0; j < O; j++) s += Math.exp(logits[r * O + j] - mx);
+      const lse = mx + Math.log(s);
+      loss += lse - logits[r * O + labels[r]];
+      for (let j = 0; j < O; j++) g[r * O + j] = (Math.exp(logits[r * O + j] - lse) - (j === labels[r] ? 1 : 0)) / Bn;
+    }
+    losses.push(loss / Bn);
+    // backward
+    const grads = new Array(6);
+    for (let l = 2; l >= 0; l--) {
+      const [fi, fo] = dims[l], W = P[2 * l], a = acts[l];
+      const gW = new Float64Array(fi * fo), gb = new Float64Array(fo);
+      for (let r = 0; r < Bn; r++)
+        for (let j = 0; j < fo; j++) {
+          const gv = g[r * fo + j];
+          gb[j] += gv;
+          if (gv === 0) continue;
+          for (let k = 0; k < fi; k++) gW[k * fo + j] += a[r * fi + k] * gv;
+        }
+      grads[2 * l] = gW;
+      grads[2 * l + 1] = gb;
+      if (l > 0) {
+        const ga = new Float64Array(Bn * fi);
+        for (let r = 0; r < Bn; r++)
+          for (let k = 0; k < fi; k++) {
+            if (a[r * fi + k] <= 0) continue; // ReLU'
+            let s = 0;
+            for (let j = 0; j < fo; j++) s += g[r * fo + j] * W[k * fo + j];
+            ga[r * fi + k] = s;
+          }
+        g = ga;
+      }
+    }
+    // Adam
+    const { lr, beta1, beta2, eps } = ADAM;
+    for (let p = 0; p < 6; p++)
+      for (let i = 0; i < P[p].length; i++) {
+        const gi = grads[p][i];
+        m[p][i] = beta1 * m[p][i] + (1 - beta1) * gi;
+        v[p][i] = beta2 * v[p][i] + (1 - beta2) * gi * gi;
+        const mh = m[p][i] / (1 - beta1 ** t), vh = v[p][i] / (1 - beta2 ** t);
+        P[p][i] -= (lr * mh) / (Math.sqrt(vh) + eps);
+      }
+  }
+  return [{ values: Float64Array.from(losses), name: 'losses' }, { values: P[5], name: 'b3 after' }];
+}
+
+// ---- workloads ------------------------------------------------------------------------------------
+
+function matmul(id, label, B, M, K, N, batched) {
+  return {
+    id, label, kind: 'matmul', group: 'matmul',
+    params: { B, M, K, N, batched },
+    flops: 2 * B * M * K * N,
+    outBytes: 4 * B * M * N,
+    metric: 'GFLOP/s',
+    inputs(r) {
+      const a = uniform(r, batched ? [B, M, K] : [M, K]);
+      const b = uniform(r, batched ? [B, K, N] : [K, N]);
+      return { a, b };
+    },
+    reference(inp, r) {
+      const { idx, values } = matmulRef(inp.a.data, inp.b.data, [B, M, K, N], r, 256);
+      return [{ idx, values, scale: Math.sqrt(K / 9) }];
+    },
+  };
+}
+
+/**
+ * The workload list. `size` 'full' is the issue's sizes; 'smoke' shrinks every workload to a few
+ * thousand elements (for the correctness smoke test) while keeping its shape structure.
+ */
+export function workloads(size = 'full') {
+  const s = size === 'smoke';
+  const list = [];
+  for (const n of s ? [16, 33] : [128, 256, 512, 1024, 2048]) list.push(matmul(`matmul-${n}`, `matmul ${n}×${n}×${n}`, 1, n, n, n, false));
+  list.push(s ? matmul('matmul-skinny', 'matmul skinny 8×20×12', 1, 8, 20, 12, false) : matmul('matmul-skinny', 'matmul skinny 128×784×512', 1, 128, 784, 512, false));
+  list.push(s ? matmul('matmul-batched', 'matmul batched 4×8×8', 4, 8, 8, 8, true) : matmul('matmul-batched', 'matmul batched 32×128×128', 32, 128, 128, 128, true));
+
+  const E = s ? 3000 : 4 * 1024 * 1024;
+  list.push({
+    id: 'elementwise', label: `relu(x*y + z), ${s ? E : '4M'} elements`, kind: 'elementwise', group: 'elementwise',
+    params: { n: E }, bytes: 16 * E, outBytes: 4 * E, metric: 'GB/s',
+    inputs: (r) => ({ x: uniform(r, [E]), y: uniform(r, [E]), z: uniform(r, [E]) }),
+    reference(inp) {
+      const { x, y, z } = inp;
+      const out = new Float64Array(E);
+      for (let i = 0; i < E; i++) out[i] = Math.max(0, x.data[i] * y.data[i] + z.data[i]);
+      return [{ values: out }];
+    },
+  });
+
+  const [R, C] = s ? [37, 50] : [4096, 1024];
+  for (const op of ['sum', 'max'])
+    for (const axis of [1, null]) {
+      list.push({
+        id: `${op}-${axis === null ? 'all' : 'rows'}`, tol: 1e-4, label: `${op} ${axis === null ? 'all' : 'over rows'} ${R}×${C}`, kind: 'reduce', group: 'reduce',
+        params: { op, axis, R, C }, bytes: 4 * R * C + 4 * (axis === null ? 1 : R), outBytes: 4 * (axis === null ? 1 : R), metric: 'GB/s',
+        inputs: (r) => ({ x: uniform(r, [R, C]) }),
+        reference(inp) {
+          if (axis === 1) return [rowsReduce(inp.x.data, R, C, op)];
+          const t = rowsReduce(inp.x.data, 1, R * C, op);
+          return [t];
+        },
+      });
+    }
+  list.push({
+    id: 'softmax', label: `softmax over rows ${R}×${C}`, kind: 'softmax', group: 'softmax',
+    params: { R, C }, bytes: 8 * R * C, outBytes: 4 * R * C, metric: 'GB/s',
+    inputs: (r) => ({ x: uniform(r, [R, C], -4, 4) }),
+    reference: (inp) => [softmaxRef(inp.x.data, R, C)],
+  });
+
+  const cv = s ? { N: 2, C: 4, H: 6, W: 7, O: 8, k: 3, pad: 1 } : { N: 16, C: 32, H: 32, W: 32, O: 64, k: 3, pad: 1 };
+  list.push({
+    id: 'conv2d', label: `conv2d 3×3 N=${cv.N} ${cv.C}→${cv.O} ${cv.H}×${cv.W} pad 1`, kind: 'conv2d', group: 'conv2d',
+    params: cv, flops: 2 * cv.N * cv.O * cv.H * cv.W * cv.C * cv.k * cv.k, outBytes: 4 * cv.N * cv.O * cv.H * cv.W, metric: 'GFLOP/s',
+    inputs: (r) => ({ x: uniform(r, [cv.N, cv.C, cv.H, cv.W]), w: uniform(r, [cv.O, cv.C, cv.k, cv.k], -0.2, 0.2) }),
+    reference(inp, r) {
+      const { idx, values } = conv2dRef(inp.x.data, inp.w.data, cv, r, 256);
+      return [{ idx, values, scale: Math.sqrt(cv.C * 9 / 3) * 0.2 / Math.sqrt(3) }];
+    },
+  });
+
+  const [B, I, H, O] = s ? [8, 20, 16, 10] : [128, 784, 512, 10];
+  const fwd = 2 * B * (I * H + H * H + H * O);
+  list.push({
+    id: 'mlp-train', label: `MLP ${I}-${H}-${H}-${O} train step, batch ${B}, Adam`, kind: 'mlp', group: 'training',
+    params: { B, I, H, O, adam: ADAM },
+    // forward + backward (weight and input gradients; the first layer's input gradient is not needed)
+    flops: fwd + fwd + (fwd - 2 * B * I * H), outBytes: 4, metric: 'GFLOP/s',
+    inputs(r) {
+      const lin = (fi, fo) => {
+        const bound = 1 / Math.sqrt(fi);
+        return [uniform(r, [fi, fo], -bound, bound), uniform(r, [fo], -bound, bound)];
+      };
+      const [w1, b1] = lin(I, H), [w2, b2] = lin(H, H), [w3, b3] = lin(H, O);
+      const x = uniform(r, [B, I], 0, 1);
+      const labels = { shape: [B], data: Int32Array.from({ length: B }, () => Math.floor(r() * O)) };
+      const onehot = { shape: [B, O], data: new Float32Array(B * O) };
+      for (let i = 0; i < B; i++) onehot.data[i * O + labels.data[i]] = 1;
+      return { x, labels, onehot, w1, b1, w2, b2, w3, b3 };
+    },
+    // The check runs two steps from the initial weights and reads [loss1, loss2] and the last bias.
+    checkSteps: 2,
+    reference: (inp) => mlpRef(inp, [I, H, O], 2),
+  });
+
+  const [D, L] = s ? [50, 1024] : [1000, 1024];
+  list.push({
+    id: 'dispatch', label: `${D} dependent adds on ${L} elements`, kind: 'dispatch', group: 'overhead',
+    params: { count: D, n: L }, ops: D, outBytes: 4 * L, metric: 'µs/op',
+    inputs: (r) => ({ a: uniform(r, [L]), b: uniform(r, [L]) }),
+    reference(inp) {
+      const out = new Float64Array(L);
+      for (let i = 0; i < L; i++) {
+        let v = inp.a.data[i];
+        for (let k = 0; k < D; k++) v = Math.fround(v + inp.b.data[i]);
+        out[i] = v;
+      }
+      return [{ values: out, scale: Math.sqrt(D) }];
+    },
+  });
+  for (const w of list) w.seed = hash(w.id);
+  return list;
+}
+
+/**
+ * Compares an engine's output parts with reference parts. Error = max |got - want| / scale, where scale is
+ * the part's natural magnitude (its RMS unless the reference gives one). Returns { ok, err, detail }.
+ */
+export function compareParts(got, want, tol) {
+  if (!Array.isArray(got) || got.length !== want.length) return { ok: false, err: Infinity, detail: `expected ${want.length} output part(s), got ${Array.isArray(got) ? got.length : typeof got}` };
+  let worst = 0, detail = '';
+  for (let p = 0; p < want.length; p++) {
+    const w = want[p], g = got[p];
+    const n = w.idx ? w.idx.length : w.values.length;
+    const full = w.full ?? (w.idx ? null : w.values.length);
+    if (!w.idx && g.length !== full) return { ok: false, err: Infinity, detail: `part ${p}: length ${g.length}, expected ${full}` };
+    const scale = scaleOf(w);
+    for (let i = 0; i < n; i++) {
+      const j = w.idx ? w.idx[i] : i;
+      const gv = g[j];
+      const e = Number.isFinite(gv) ? Math.abs(gv - w.values[i]) / scale : Infinity;
+      if (!(e <= worst)) {
+        worst = e;
+        detail = `${w.name ?? `part ${p}`}[${j}] = ${gv}, expected ${w.values[i].toPrecision(7)}`;
+      }
+    }
+  }
+  return { ok: worst <= tol, err: worst, detail };
+}
+
+/** Compares engine b's output with engine a's, element by element, on the reference parts' scales. */
+export function compareEngines(a, b, ref, tol) {
+  const want = a.map((v, p) => ({ values: v, scale: scaleOf(ref[p]), name: ref[p]?.name }));
+  return compareParts(b, want, tol);
+}
+
+export function scaleOf(part) {
+  if (!part) return 1;
+  if (part.scale) return part.scale;
+  let rms = 0;
+  for (const v of part.values) rms += v * v;
+  return Math.sqrt(rms / Math.max(part.values.length, 1)) || 1;
+}

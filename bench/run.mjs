@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// webgrad benchmarks against TensorFlow.js (WebGPU backend) and jax-js (WebGPU), in one headless Chrome page.
+//
+//   npm run bench                          all workloads, all engines, in headless Chromium
+//   npm run bench -- --quick               the same sizes, fewer repetitions (a fast look)
+//   npm run bench -- --only matmul,softmax workload ids, prefixes or groups
+//   npm run bench -- --engines webgrad,tfjs
+//   npm run bench -- --runtime node|deno   webgrad-only rows in Node (Dawn) or Deno
+//   npm run bench -- --software            force Chromium onto SwiftShader (auto when no GPU adapter)
+//   npm run bench -- --runs 7 --target-ms 500 --no-save
+//
+// Every engine's output is checked (float64 CPU reference + pairwise between engines) before it is timed;
+// mismatches are printed with !!! and make the exit status 1. Results go to bench/results/<date>-<adapter>.json.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { drive } from './lib/driver.mjs';
+import { tables } from './lib/report.mjs';
+import { openBench } from './lib/browser.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+function parseArgs(argv) {
+  const o = { runtime: 'browser', quick: false, save: true, software: 'auto', engines: 'webgrad,tfjs,jax-js' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const key = a.split('=')[0];
+    if (key === '--quick') o.quick = true;
+    else if (key === '--runtime') o.runtime = val();
+    else if (key === '--only') o.only = val();
+    else if (key === '--engines') o.engines = val();
+    else if (key === '--runs') o.runs = Number(val());
+    else if (key === '--target-ms') o.targetMs = Number(val());
+    else if (key === '--max-reps') o.maxReps = Number(val());
+    else if (key === '--out') o.out = val();
+    else if (key === '--no-save') o.save = false;
+    else if (key === '--software') o.software = true;
+    else if (key === '--hardware') o.software = false;
+    else if (key === '--help' || key === '-h') o.help = true;
+    else throw new Error(`unknown option ${a} (see --help)`);
+  }
+  if (!['browser', 'node', 'deno'].includes(o.runtime)) throw new Error(`--runtime must be browser, node or deno, not ${o.runtime}`);
+  // --quick keeps every size but times each workload with single repetitions (median of 5 still).
+  o.runs ??= 5;
+  o.targetMs ??= o.quick ? 0 : 400;
+  o.maxReps ??= o.quick ? 1 : 50;
+  if (o.runs < 5) console.warn(`note: --runs ${o.runs} is below the 5 runs the published numbers use`);
+  return o;
+}
+
+const slug = (s) => String(s || 'unknown').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'unknown';
+
+function adapterSlug(a) {
+  if (!a || a.error) return 'no-adapter';
+  const text = `${a.vendor ?? ''} ${a.architecture ?? ''} ${a.description ?? ''}`.toLowerCase();
+  if (/swiftshader/.test(text)) return 'swiftshader';
+  return slug([a.vendor, a.architecture].filter(Boolean).join('-') || a.description);
+}
+
+function runChild(cmd, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(String(d).split('\n').filter((l) => l && !l.startsWith('BENCH_RESULT ')).map((l) => l + '\n').join(''));
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const m = out.match(/^BENCH_RESULT (.*)$/m);
+      if (!m) return reject(new Error(`${cmd} exited with ${code} and printed no result`));
+      resolve(JSON.parse(m[1]));
+    });
+  });
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.help) {
+    console.log(
+      (await import('node:fs')).readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 14).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'),
+    );
+    return 0;
+  }
+  if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/index.js is missing: run `npm run build` (npm run bench does)');
+  const log = (s) => console.log(s);
+  const driveOpts = { only: o.only, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps };
+  const started = new Date();
+  const t0 = Date.now();
+  let results;
+  if (o.runtime === 'browser') {
+    const engines = o.engines.split(',').map((s) => s.trim());
+    const b = await openBench({ root, engines, software: o.software, log });
+    try {
+      log(`browser: ${b.browser.version}, flags: ${b.browser.flags.join(' ')}`);
+      log(`adapter: ${JSON.stringify({ vendor: b.adapter.vendor, architecture: b.adapter.architecture, description: b.adapter.description, error: b.adapter.error })}`);
+      for (const [n, e] of Object.entries(b.loadErrors)) log(`!!! ${n} could not be loaded: ${e}`);
+      results = await drive(b.api, { ...driveOpts, log });
+      results.adapter = b.adapter;
+      results.browser = b.browser;
+    } finally {
+      await b.close();
+    }
+  } else {
+    const env = { ...process.env };
+    if (!env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    const json = JSON.stringify(driveOpts);
+    if (o.runtime === 'node') results = await runChild(process.execPath, ['bench/lib/runtime-main.mjs', json], env);
+    else {
+      const { findDeno } = await import('../scripts/find-deno.mjs');
+      const deno = findDeno() ?? join(root, 'node_modules/@deno/linux-x64-glibc/deno');
+      if (!existsSync(deno) && deno !== 'deno') throw new Error('no Deno binary: run `npm install`');
+      results = await runChild(deno, ['run', '--unstable-webgpu', '-A', 'bench/lib/runtime-main.mjs', json], env);
+    }
+  }
+  results.date = started.toISOString();
+  results.runtime = o.runtime;
+  results.quick = o.quick;
+  results.options = { runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, only: o.only ?? null, engines: o.engines };
+  results.host = { platform: process.platform, arch: process.arch, node: process.version, cpus: (await import('node:os')).cpus().length };
+  results.totalSeconds = Math.round((Date.now() - t0) / 1000);
+
+  console.log('\n' + tables(results));
+  const a = results.adapter ?? {};
+  const software = /swiftshader|llvmpipe|lavapipe/i.test(`${a.vendor} ${a.architecture} ${a.description}`);
+  if (software) console.log('Adapter is SwiftShader: these are CPU-emulated WebGPU numbers, not GPU performance.\n');
+  if (results.mismatches.length) {
+    console.log(`!!! ${results.mismatches.length} MISMATCH(ES): a result disagreed with the CPU reference or another engine:`);
+    for (const m of results.mismatches) console.log(`!!!   ${m.workload}: ${m.engine} vs ${m.against}: error ${m.err} — ${m.detail}`);
+  } else console.log('All checked outputs agree with the CPU reference and with each other.');
+
+  if (o.save) {
+    const date = started.toISOString().slice(0, 10);
+    const name = `${date}-${adapterSlug(a)}${o.runtime === 'browser' ? '' : `-${o.runtime}`}${o.quick ? '-quick' : ''}${o.only ? '-partial' : ''}.json`;
+    const file = o.out ?? join(root, 'bench/results', name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+    console.log(`results: ${relative(process.cwd(), file)} (${results.totalSeconds} s)`);
+  }
+  return results.mismatches.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`bench: ${e?.stack ?? e}`);
+    process.exit(2);
+  },
+);
