@@ -67,7 +67,7 @@ export function checkLines(results) {
     if (w.error) lines.push({ ok: false, text: `${w.id}: ${w.error}` });
     for (const [name, s] of Object.entries(w.prepare?.engines ?? {})) {
       const c = w.check?.engines?.[name];
-      if (s.status === 'not-implemented') lines.push({ ok: null, text: `${w.id} ${name}: ${s.reason}` });
+      if (s.status === 'not-implemented') lines.push({ ok: null, text: `${w.id} ${name}: ${s.reason.replace(/^webgrad: /, "")}` });
       else if (s.status !== 'ok') lines.push({ ok: false, text: `${w.id} ${name}: ${s.status}: ${s.reason}` });
       else if (!c) lines.push({ ok: false, text: `${w.id} ${name}: not checked` });
       else if (c.error) lines.push({ ok: false, text: `${w.id} ${name}: ${c.error}` });
