@@ -42,7 +42,8 @@ struct Params {
 @group(0) @binding(3) var<storage, read> BIAS: array<f32>;
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
 
-override MODE: u32 = 0u;
+// A placeholder, not an override: SwiftShader keeps override branches and runs them twice as slow.
+const MODE: u32 = {{MODE}}u;
 
 const F_A_KFAST: u32 = 1u;  // A's tile is loaded with k varying fastest across threads
 const F_B_NFAST: u32 = 2u;  // B's tile is loaded with n varying fastest across threads

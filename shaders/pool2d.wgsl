@@ -33,7 +33,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> Hb: array<{{TH}}>;
 @group(0) @binding(3) var<storage, read_write> O: array<{{TO}}>;
 
-override MODE: u32 = 0u;
+// A placeholder, not an override: SwiftShader keeps override branches and runs them twice as slow.
+const MODE: u32 = {{MODE}}u;
 
 fn divisor(ys: i32, xs: i32) -> f32 {
   let H = i32(u.H);

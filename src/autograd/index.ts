@@ -12,4 +12,6 @@ export * from './ops/reduce.ts';
 export * from './ops/views.ts';
 export * from './ops/indexing.ts';
 export * from './ops/softmax.ts';
+export * from './ops/linalg.ts';
+export * from './ops/conv.ts';
 export { detectAnomaly, withAnomaly, checkAnomaly, isAnomalyEnabled } from './anomaly.ts';

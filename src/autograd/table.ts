@@ -7,8 +7,10 @@ import { reductionRules, type ReductionAttrs } from './ops/reduce.ts';
 import { viewRules, type ViewAttrs } from './ops/views.ts';
 import { indexingRules, type IndexingAttrs } from './ops/indexing.ts';
 import { softmaxRules, type SoftmaxFamilyAttrs } from './ops/softmax.ts';
+import { linalgRules, type LinalgAttrs } from './ops/linalg.ts';
+import { convRules, type ConvAttrs } from './ops/conv.ts';
 
-export interface OpAttrs extends ElementwiseAttrs, ViewAttrs, ReductionAttrs, IndexingAttrs, SoftmaxFamilyAttrs {}
+export interface OpAttrs extends ElementwiseAttrs, ViewAttrs, ReductionAttrs, IndexingAttrs, SoftmaxFamilyAttrs, LinalgAttrs, ConvAttrs {}
 export type OpName = keyof OpAttrs;
 
 export const RULES: RulesFor<OpAttrs> = {
@@ -17,6 +19,8 @@ export const RULES: RulesFor<OpAttrs> = {
   ...reductionRules,
   ...indexingRules,
   ...softmaxRules,
+  ...linalgRules,
+  ...convRules,
 };
 
 setRules(RULES);

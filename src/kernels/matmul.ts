@@ -19,7 +19,7 @@ const FEW_GROUPS = 96;
 const SPLIT_BYTES = 64 << 20;
 
 function specFor(mode: Mode) {
-  return cachedSpec(`matmul|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul', {}), reads: 3, writes: 1, constants: { MODE: mode } }));
+  return cachedSpec(`matmul|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul', { MODE: `${mode}` }), reads: 3, writes: 1 }));
 }
 
 /**

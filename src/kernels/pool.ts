@@ -24,10 +24,9 @@ function spec(mode: Mode) {
   const to: Wgsl = mode === 'argmax' ? 'u32' : 'f32';
   return cachedSpec(`pool2d|${mode}`, () => ({
     name: `pool2d:${mode}`,
-    source: render('pool2d', { TH: th, TO: to }),
+    source: render('pool2d', { TH: th, TO: to, MODE: `${MODES[mode]}` }),
     reads: 2,
     writes: 1,
-    constants: { MODE: MODES[mode] },
   }));
 }
 

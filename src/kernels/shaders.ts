@@ -11,8 +11,8 @@ export interface ShaderParams {
   argreduce: { TX: Wgsl; CT: ComputeType; INIT: string; BETTER: string; LOAD: string };
   softmax: {};
   gather: { TX: Wgsl; TO: Wgsl; MODE: 'gather_one' | 'scatter_one' };
-  matmul: {};
-  pool2d: { TH: Wgsl; TO: Wgsl };
+  matmul: { MODE: `${number}` };
+  pool2d: { TH: Wgsl; TO: Wgsl; MODE: `${number}` };
 }
 
 export type ShaderName = keyof ShaderParams;
