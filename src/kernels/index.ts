@@ -13,3 +13,4 @@ export { gather, scatterAdd } from './gather.ts';
 export { matmul, gemm, GEMM_MODE, type Gemm } from './matmul.ts';
 export { conv2d, conv2dInputGrad, conv2dWeightGrad, convOutSize, type ConvGeometry } from './conv.ts';
 export { maxPool2d, avgPool2d, maxPool2dPick, maxPool2dBackward, avgPool2dBackward, type PoolGeometry } from './pool.ts';
+export { optimStep, gradEdit, OPTIM_FLAGS, type OptimAlgo, type OptimUniforms, type GradEdit } from './optim.ts';

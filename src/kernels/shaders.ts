@@ -13,6 +13,8 @@ export interface ShaderParams {
   gather: { TX: Wgsl; TO: Wgsl; MODE: 'gather_one' | 'scatter_one' };
   matmul: { MODE: `${number}` };
   pool2d: { TH: Wgsl; TO: Wgsl; MODE: `${number}` };
+  optim: { ALGO: `${number}` };
+  optim_grad: { MODE: `${number}` };
 }
 
 export type ShaderName = keyof ShaderParams;
