@@ -119,6 +119,16 @@ export function manualSeed(s: number | bigint): void {
   counter = 0n;
 }
 
+/**
+ * Reserves `n` positions of the Philox stream for a kernel that draws its own random numbers (noisy
+ * optimizers), so later draws do not repeat them and manualSeed reproduces them.
+ */
+export function reserveRandom(n: number): { seed: bigint; counter: bigint } {
+  const at = { seed, counter };
+  counter += BigInt(n);
+  return at;
+}
+
 function draw(op: string, shape: readonly number[], dtype: DType, kind: 'uniform' | 'normal' | 'int', a: number, b: number): Tensor {
   const t = empty(checkSizes(op, shape), dtype, op);
   random(device(op), t, kind, a, b, seed, counter);
