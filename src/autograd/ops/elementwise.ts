@@ -35,7 +35,7 @@ export const UNARY = {
   sign: { f32: 'select(sign(a), a, is_nan(a))', i32: 'sign(a)', grad: 'zero' },
   exp: { f32: 'exp(a)', grad: (g, _x, y) => mul(g, y) },
   log: { f32: 'select(select(log(a), -inf_f32(), a == 0.0), nan_f32(), a < 0.0)', grad: (g, x) => div(g, x) },
-  log1p: { f32: 'select(log1p_(a), nan_f32(), a < -1.0)', grad: (g, x) => div(g, add(x, 1)) },
+  log1p: { f32: 'select(select(log1p_(a), -inf_f32(), a == -1.0), nan_f32(), a < -1.0)', grad: (g, x) => div(g, add(x, 1)) },
   expm1: { f32: 'expm1_(a)', grad: (g, _x, y) => mul(g, add(y, 1)) },
   sqrt: { f32: 'select(sqrt(a), nan_f32(), a < 0.0)', grad: (g, _x, y) => div(g, mul(y, 2)) },
   rsqrt: { f32: 'select(select(inverseSqrt(a), inf_f32(), a == 0.0), nan_f32(), a < 0.0)', grad: (g, _x, y) => mul(g, mul(pow(y, 3), -0.5)) },
@@ -60,7 +60,7 @@ export const UNARY = {
   isfinite: { f32: '!is_nan(a) && !is_inf(a)', bool: true, grad: 'none' },
 } satisfies Record<string, UnarySpec>;
 
-type BG = (g: Tensor, a: TensorLike, b: TensorLike, y: Tensor, at: ScalarAttrs) => Tensor;
+type BG = (g: Tensor, a: TensorLike, b: TensorLike, y: Tensor, at: ScalarAttrs) => Tensor | null;
 interface BinarySpec {
   f32: string;
   i32?: string;
@@ -89,15 +89,15 @@ export const BINARY = {
   logicalOr: { f32: 'bool(a) || bool(b)', i32: 'bool(a) || bool(b)', out: 'bool', grad: 'none' },
   logicalXor: { f32: 'bool(a) != bool(b)', i32: 'bool(a) != bool(b)', out: 'bool', grad: 'none' },
   // Fused gradient kernels: a is the incoming gradient, b the saved input or output.
-  reluBackward: { f32: 'select(0.0, a, b > 0.0)', grad: { a: (g, _a, b) => reluBackward(g, b), b: () => zeroScalar() } },
-  leakyReluBackward: { f32: 'select(a * u.alpha, a, b > 0.0)', grad: { a: (g, _a, b, _y, at) => leakyReluBackward(g, b, at), b: () => zeroScalar() } },
+  reluBackward: { f32: 'select(0.0, a, b > 0.0)', grad: { a: (g, _a, b) => reluBackward(g, b), b: () => null } },
+  leakyReluBackward: { f32: 'select(a * u.alpha, a, b > 0.0)', grad: { a: (g, _a, b, _y, at) => leakyReluBackward(g, b, at), b: () => null } },
   eluBackward: { f32: 'select(a * u.alpha * exp(b), a, b > 0.0)', grad: { a: (g, _a, b, _y, at) => eluBackward(g, b, at), b: second('eluBackward') } },
   geluBackward: { f32: 'a * (0.5 * (1.0 + erf_(b * 0.7071067811865476)) + b * 0.3989422804014327 * exp(-0.5 * b * b))', grad: { a: (g, _a, b) => geluBackward(g, b), b: second('geluBackward') } },
   siluBackward: { f32: 'a * sigmoid_(b) * (1.0 + b * (1.0 - sigmoid_(b)))', grad: { a: (g, _a, b) => siluBackward(g, b), b: second('siluBackward') } },
   sigmoidOf: { f32: 'a * sigmoid_(b)', grad: { a: (g, _a, b) => sigmoidOf(g, b), b: (g, a, b) => mul(g, sigmoidBackward(a as Tensor, sigmoid(b))) } },
   tanhBackward: { f32: 'a * (1.0 - b * b)', grad: { a: (g, _a, b) => tanhBackward(g, b), b: (g, a, b) => mul(mul(g, a), mul(b, -2)) } },
-  sigmoidBackward: { f32: 'a * b * (1.0 - b)', grad: { a: (g, _a, b) => sigmoidBackward(g, b), b: (g, a, b) => mul(mul(g, a), rsub(1, mul(b, 2))) } },
-  clampBackward: { f32: 'select(0.0, a, b >= u.alpha && b <= u.beta)', grad: { a: (g, _a, b, _y, at) => clampBackward(g, b, at), b: () => zeroScalar() } },
+  sigmoidBackward: { f32: 'a * b * (1.0 - b)', grad: { a: (g, _a, b) => sigmoidBackward(g, b), b: (g, a, b) => mul(mul(g, a), rsub(mul(b, 2), 1)) } },
+  clampBackward: { f32: 'select(0.0, a, b >= u.alpha && b <= u.beta)', grad: { a: (g, _a, b, _y, at) => clampBackward(g, b, at), b: () => null } },
 } satisfies Record<string, BinarySpec>;
 
 export type UnaryName = keyof typeof UNARY;
@@ -111,10 +111,6 @@ export interface BinaryAttrs extends ScalarAttrs {
 }
 
 export type ElementwiseAttrs = { [K in UnaryName]: ScalarAttrs } & { [K in BinaryName]: BinaryAttrs } & { where: {} };
-
-function zeroScalar(): Tensor {
-  return full([], 0);
-}
 
 export function asTensor(x: TensorLike, op: string): Tensor {
   if (x instanceof Tensor) return x;
