@@ -240,7 +240,9 @@ function alongClasses(v: Tensor, c: Classes, nd: number): Tensor {
 function pick(input: Tensor, c: Classes, ignoreIndex: number | null): { mask: Tensor; bad: Tensor } {
   const classes = alongClasses(arange(c.count, undefined, 1, { dtype: 'int32' }), c, input.ndim);
   const t = c.dim === 0 ? c.target : A.unsqueeze(c.target, 1);
-  const mask = A.eq(t, classes);
+  let mask = A.eq(t, classes);
+  // An ignoreIndex that is a valid class must not be picked; out-of-range ones pick nothing anyway.
+  if (ignoreIndex !== null && ignoreIndex >= 0 && ignoreIndex < c.count) mask = A.logicalAnd(mask, A.ne(t, ignoreIndex));
   let outside = A.logicalOr(A.lt(c.target, 0), A.ge(c.target, c.count));
   if (ignoreIndex !== null) outside = A.logicalAnd(outside, A.ne(c.target, ignoreIndex));
   return { mask, bad: outside };
