@@ -6,9 +6,6 @@ import * as A from '../autograd/index.ts';
 import { Module } from './module.ts';
 import { parameter } from './module.ts';
 
-type AnyOps = Record<string, ((...a: any[]) => Tensor) | undefined>;
-const ops = A as unknown as AnyOps;
-
 export interface LinearOptions {
   /** Adds a learned bias (default true). */
   bias?: boolean;
@@ -45,26 +42,8 @@ export class Linear extends Module {
   }
 }
 
-/** x Wᵀ + b through the linalg family's fused op when it exists. */
-export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
-  if (ops.linear) return ops.linear(x, w, b ?? undefined);
-  let y: Tensor;
-  if (ops.matmul) {
-    const wt = A.transpose(w, 0, 1);
-    y = ops.matmul(x, wt);
-    wt.dispose();
-  } else {
-    const xu = A.unsqueeze(x, -2);
-    const prod = A.mul(xu, w);
-    y = A.sum(prod, -1);
-    xu.dispose();
-    prod.dispose();
-  }
-  if (!b) return y;
-  const out = A.add(y, b);
-  y.dispose();
-  return out;
-}
+/** x Wᵀ + b (torch.nn.functional.linear), the bias fused into the product. */
+export const linear = (x: Tensor, w: Tensor, b: Tensor | null = null): Tensor => A.linear(x, w, b);
 
 /** Runs its modules in order, named '0', '1', … as torch.nn.Sequential. */
 export class Sequential extends Module<[Tensor], Tensor> {
