@@ -6,3 +6,4 @@ export { WebGradError } from './device/index.ts';
 export { stats, sync, precompile, resetStats } from './runtime.ts';
 export { doctor } from './doctor.ts';
 export * as nn from './nn/index.ts';
+export * as optim from './optim/index.ts';
