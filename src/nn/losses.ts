@@ -143,10 +143,10 @@ export interface BCEOptions extends LossOptions {
   weight?: Tensor;
 }
 
-/** log(x) clamped below at -100 as torch does, with a finite gradient even at x = 0. */
+/** log(x) clamped below at -100 as torch does, with a finite gradient even at x = 0 (NaN below 0). */
 function clampedLog(x: Tensor): Tensor {
-  const pos = A.gt(x, 0);
-  return A.where(pos, A.clamp(A.log(A.where(pos, x, 1)), -100), -100);
+  const zero = A.eq(x, 0);
+  return A.where(zero, -100, A.clamp(A.log(A.where(zero, 1, x)), -100));
 }
 
 /** -(y log p + (1 - y) log(1 - p)) on probabilities p, each log clamped at -100 (as torch). */

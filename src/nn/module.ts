@@ -10,7 +10,7 @@
 // (`this.fc = new Linear(...)`) go through: a leaf tensor that requires grad becomes a parameter and is
 // kept out of every scope at once, so building a model inside tidy() does not free its weights.
 // Submodules need no registration: parameters() walks the fields (and arrays of modules or tensors)
-// in definition order. registerParameter / registerBuffer / registerModule do the same explicitly;
+// in definition order, a module's own tensors before its children's (as torch), each tensor once. registerParameter / registerBuffer / registerModule do the same explicitly;
 // frozen parameters (requiresGrad false) stay parameters once registered.
 //
 // Base-class state lives in the constructor body, never in field initializers: those would land on the
