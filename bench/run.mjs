@@ -2,7 +2,7 @@
 // webgrad benchmarks against TensorFlow.js (WebGPU backend) and jax-js (WebGPU), in one headless Chrome page.
 //
 //   npm run bench                          all workloads, all engines, in headless Chromium
-//   npm run bench -- --quick               the same sizes, fewer repetitions (a fast look)
+//   npm run bench -- --quick               the same sizes and checks; 1 repetition, medians of 3 (a fast look)
 //   npm run bench -- --only matmul,softmax workload ids, prefixes or groups
 //   npm run bench -- --engines webgrad,tfjs
 //   npm run bench -- --runtime node|deno   webgrad-only rows in Node (Dawn) or Deno
@@ -47,11 +47,13 @@ function parseArgs(argv) {
     else throw new Error(`unknown option ${a} (see --help)`);
   }
   if (!['browser', 'node', 'deno'].includes(o.runtime)) throw new Error(`--runtime must be browser, node or deno, not ${o.runtime}`);
-  // --quick keeps every size but times each workload with single repetitions (median of 5 still).
-  o.runs ??= 5;
+  // --quick keeps every size and every check, but times with single repetitions, no second warm-up
+  // (the checked run is the warm-up) and medians of 3: a fast look, not numbers to publish.
+  o.runs ??= o.quick ? 3 : 5;
   o.targetMs ??= o.quick ? 0 : 400;
   o.maxReps ??= o.quick ? 1 : 50;
-  if (o.runs < 5) console.warn(`note: --runs ${o.runs} is below the 5 runs the published numbers use`);
+  o.warmup = !o.quick;
+  if (o.runs < 5 && !o.quick) console.warn(`note: --runs ${o.runs} is below the 5 runs the published numbers use`);
   return o;
 }
 
@@ -91,7 +93,7 @@ async function main() {
   }
   if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/index.js is missing: run `npm run build` (npm run bench does)');
   const log = (s) => console.log(s);
-  const driveOpts = { only: o.only, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps };
+  const driveOpts = { only: o.only, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, warmup: o.warmup };
   const started = new Date();
   const t0 = Date.now();
   let results;
@@ -123,7 +125,7 @@ async function main() {
   results.date = started.toISOString();
   results.runtime = o.runtime;
   results.quick = o.quick;
-  results.options = { runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, only: o.only ?? null, engines: o.engines };
+  results.options = { runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, warmup: o.warmup, only: o.only ?? null, engines: o.engines };
   results.host = { platform: process.platform, arch: process.arch, node: process.version, cpus: (await import('node:os')).cpus().length };
   results.totalSeconds = Math.round((Date.now() - t0) / 1000);
 

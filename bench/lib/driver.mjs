@@ -53,7 +53,7 @@ export async function drive(api, opts = {}) {
         for (const name of Object.keys(r.prepare.engines)) {
           const c = r.check.engines[name];
           if (!c || c.error) continue;
-          const t = await call(`${w.id}: time ${name}`, () => api.time(w.id, name, { runs: opts.runs, targetMs: opts.targetMs, maxReps: opts.maxReps }));
+          const t = await call(`${w.id}: time ${name}`, () => api.time(w.id, name, { runs: opts.runs, targetMs: opts.targetMs, maxReps: opts.maxReps, warmup: opts.warmup ?? true }));
           r.timings[name] = t;
           if (t.error) log(`  ${w.id} ${name}: timing ERROR ${t.error}`);
         }

@@ -125,7 +125,7 @@ export function createBench(engines, { size = 'full' } = {}) {
     },
 
     /** Times one engine on a checked workload. */
-    async time(id, name, { runs = 5, targetMs = 300, maxReps = 50, maxBytes = 256 << 20, budgetMs = 120_000 } = {}) {
+    async time(id, name, { runs = 5, targetMs = 300, maxReps = 50, maxBytes = 256 << 20, budgetMs = 120_000, warmup = true } = {}) {
       const entry = live.get(id);
       const inst = entry.insts.get(name);
       const st = entry.status[name];
@@ -133,17 +133,19 @@ export function createBench(engines, { size = 'full' } = {}) {
       const engine = state.get(name).engine;
       const start = now();
       try {
-        // one more warm-up, then calibrate N from a single synced repetition
-        let h = inst.run();
-        await inst.sync([h]);
-        inst.dispose(h);
-        let t0 = now();
-        h = inst.run();
-        await inst.sync([h]);
-        const one = now() - t0;
-        inst.dispose(h);
-        const memCap = Math.max(1, Math.floor(maxBytes / Math.max(entry.w.outBytes ?? 4, 4)));
-        const reps = Math.max(1, Math.min(maxReps, memCap, Math.ceil(targetMs / Math.max(one, 1e-3))));
+        // The check already ran everything once (compiling it). Then one more warm-up, which also
+        // calibrates N from a single synced repetition; quick mode skips it and uses N = 1.
+        let h, t0;
+        let reps = 1;
+        if (warmup) {
+          t0 = now();
+          h = inst.run();
+          await inst.sync([h]);
+          const one = now() - t0;
+          inst.dispose(h);
+          const memCap = Math.max(1, Math.floor(maxBytes / Math.max(entry.w.outBytes ?? 4, 4)));
+          reps = Math.max(1, Math.min(maxReps, memCap, Math.ceil(targetMs / Math.max(one, 1e-3))));
+        }
         const through = [];
         let dispatches;
         for (let r = 0; r < runs; r++) {
@@ -155,7 +157,7 @@ export function createBench(engines, { size = 'full' } = {}) {
           through.push((now() - t0) / reps);
           if (d0 !== undefined) dispatches = (engine.dispatches() - d0) / reps;
           for (const x of hs) inst.dispose(x);
-          if (now() - start > budgetMs && through.length >= 3) break;
+          if (now() - start > budgetMs && through.length >= 5) break;
         }
         const e2e = [];
         for (let r = 0; r < runs; r++) {
@@ -164,7 +166,7 @@ export function createBench(engines, { size = 'full' } = {}) {
           await inst.read(h);
           e2e.push(now() - t0);
           inst.dispose(h);
-          if (now() - start > budgetMs && e2e.length >= 3) break;
+          if (now() - start > budgetMs && e2e.length >= 5) break;
         }
         return { reps, runs: through.length, ms: median(through), msAll: through, e2eMs: median(e2e), e2eAll: e2e, dispatches };
       } catch (e) {

@@ -43,9 +43,11 @@ export function tables(results) {
   const peers = names.filter((n) => n !== 'webgrad');
   const hasWg = names.includes('webgrad');
   const out = [];
+  const o = results.options ?? {};
+  const runs = `median of ${o.runs ?? 5} runs`;
   for (const [field, title] of [
-    ['ms', 'Throughput (N repetitions back to back, one sync; median per repetition)'],
-    ['e2eMs', 'End-to-end (one repetition + readback to the CPU; median)'],
+    ['ms', o.warmup === false ? `Throughput (quick: 1 repetition per run, one sync; ${runs})` : `Throughput (N repetitions encoded back to back, one sync at the end; time per repetition, ${runs})`],
+    ['e2eMs', `End-to-end (one repetition + readback of its result to the CPU; ${runs})`],
   ]) {
     const head = ['workload', ...names.map((n) => LABEL[n] ?? n), ...(hasWg ? peers.map((p) => `webgrad vs ${LABEL[p] ?? p}`) : [])];
     out.push(`**${title}**`, '');
@@ -57,6 +59,8 @@ export function tables(results) {
     out.push('');
   }
   if (hasWg && peers.length) out.push('Ratios are peer time / webgrad time: above 1× webgrad is faster, below 1× it is slower.', '');
+  const counts = results.workloads.filter((w) => w.timings?.webgrad?.dispatches !== undefined).map((w) => `${w.id} ${+w.timings.webgrad.dispatches.toFixed(1)}`);
+  if (counts.length) out.push(`webgrad GPU dispatches per repetition: ${counts.join(', ')}.`, '');
   return out.join('\n');
 }
 
