@@ -13,7 +13,7 @@ export interface SchedulerStateDict {
 
 export abstract class LRScheduler {
   lastEpoch: number;
-  readonly baseLrs: number[];
+  baseLrs: number[] = [];
   protected lastLr: number[] = [];
   protected stepCount = 0;
 
@@ -24,16 +24,18 @@ export abstract class LRScheduler {
   ) {
     expect(!!optimizer && Array.isArray(optimizer.paramGroups), name, 'needs an optimizer');
     expect(Number.isInteger(lastEpoch) && lastEpoch >= -1, name, `lastEpoch must be an integer >= -1, got ${lastEpoch}`);
-    for (const [i, g] of optimizer.paramGroups.entries()) {
-      if (lastEpoch === -1) g.initialLr = g.lr;
-      else if (g.initialLr === undefined) fail(name, `resuming at lastEpoch ${lastEpoch} needs initialLr in group ${i}`, 'create the scheduler with lastEpoch -1, or load its state dict');
-    }
-    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr!);
+    for (const [i, g] of optimizer.paramGroups.entries())
+      if (lastEpoch !== -1 && g.initialLr === undefined) fail(name, `resuming at lastEpoch ${lastEpoch} needs initialLr in group ${i}`, 'create the scheduler with lastEpoch -1, or load its state dict');
     this.lastEpoch = lastEpoch;
   }
 
-  /** Takes the construction step; subclasses call it once their own fields are set. */
+  /**
+   * Records the base lrs and takes the construction step; subclasses call it once their options are
+   * checked, so a rejected scheduler leaves the optimizer untouched.
+   */
   protected start(): void {
+    if (this.lastEpoch === -1) for (const g of this.optimizer.paramGroups) g.initialLr = g.lr;
+    this.baseLrs = this.optimizer.paramGroups.map((g) => g.initialLr!);
     this.step();
   }
 
