@@ -6,17 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
 import { assertClose, randomRef, type Ref } from './reference/index.ts';
-import {
-  AdaGradRef,
-  AdamRef,
-  clipGradNormRef,
-  clipGradValueRef,
-  plateauRef,
-  RMSPropRef,
-  schedules,
-  SGDRef,
-  type RefOptimizer,
-} from './reference/optim.ts';
+import { AdaGradRef, AdamRef, clipGradNormRef, clipGradValueRef, plateauRef, RMSPropRef, schedules, SGDRef, type RefOptimizer } from './reference/optim.ts';
 
 const TOL = { rtol: 2e-4, atol: 2e-5 };
 const SHAPES = [[], [7], [13, 11]];
@@ -61,11 +51,15 @@ async function expectParams(P: Problem, label: string, tol = TOL): Promise<void>
   for (let k = 0; k < P.ps.length; k++) assertClose(await P.ps[k]!.data(), P.ref[k]!, tol, `${label}, parameter ${k}`);
 }
 
+function train(P: Problem, opt: Opt): void {
+  opt.zeroGrad();
+  backward(P);
+  opt.step();
+}
+
 async function run(P: Problem, opt: Opt, ref: RefOptimizer, steps = 20, label = ''): Promise<void> {
   for (let t = 0; t < steps; t++) {
-    opt.zeroGrad();
-    backward(P);
-    opt.step();
+    train(P, opt);
     ref.step(P.ref, refGrads(P));
   }
   await expectParams(P, label);
@@ -168,19 +162,16 @@ describe('optimizer mechanics', () => {
     expect(p.grad).toBe(grad);
     expect(Array.from(await grad.data())).toEqual(before);
     dispose(P, opt);
-  });
-
-  it('a parameter at an offset in its storage (a contiguous slice) is updated in place', async () => {
+    // A parameter at an offset in its storage (a contiguous slice) updates just its part of the buffer.
     const base = randomRef([4, 9], 3);
     const all = gpu(base);
-    const p = all.slice(0, 1, 3).requiresGrad_();
-    expect(p.offset).toBe(9);
-    const opt = new wg.optim.SGD([p], { lr: 0.5 });
-    p.grad = wg.onesLike(p);
-    opt.step();
-    const want = base.data.map((v, i) => (i >= 9 && i < 27 ? v - 0.5 : v));
-    assertClose(await all.data(), want, { rtol: 1e-6 });
-    opt.dispose();
+    const q = all.slice(0, 1, 3).requiresGrad_();
+    expect(q.offset).toBe(9);
+    const sgd = new wg.optim.SGD([q], { lr: 0.5 });
+    q.grad = wg.onesLike(q);
+    sgd.step();
+    assertClose(await all.data(), base.data.map((v, i) => (i >= 9 && i < 27 ? v - 0.5 : v)), { rtol: 1e-6 });
+    for (const x of [sgd, q, all]) x.dispose();
   });
 
   it('non-contiguous and broadcast gradients are read through their strides', async () => {
@@ -195,7 +186,7 @@ describe('optimizer mechanics', () => {
     const want = pr.data.map((v, i) => v - 0.1 * gr.data[(i % 5) * 3 + Math.floor(i / 5)]!);
     assertClose(await p.data(), want, { rtol: 1e-6 });
     assertClose(await (opt.state.get(q)!.momentumBuffer as wg.Tensor).data(), [2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4]);
-    opt.dispose();
+    for (const x of [opt, p, q]) x.dispose();
   });
 
   it('zeroGrad sets grads to null by default and zeroes them in place with {setToNone: false}', async () => {
@@ -243,12 +234,7 @@ describe('optimizer mechanics', () => {
     const A = problem();
     const B = problem();
     const a = make(A.ps);
-    const step = (P: Problem, o: Opt) => {
-      o.zeroGrad();
-      backward(P);
-      o.step();
-    };
-    for (let t = 0; t < 5; t++) step(A, a);
+    for (let t = 0; t < 5; t++) train(A, a);
     const sd = a.stateDict();
     // The second optimizer's parameters are copies of the first's at step 5; its state comes from the
     // dict, half from tensors and half from plain numbers (as after serialization).
@@ -261,7 +247,7 @@ describe('optimizer mechanics', () => {
       if (Number(i) % 2) for (const k of Object.keys(entry)) if (entry[k] instanceof wg.Tensor) entry[k] = Array.from(await (entry[k] as wg.Tensor).data());
     b.loadStateDict(sd);
     expect(b.state.get(B.ps[1]!)!.step).toBe(5);
-    for (let t = 0; t < 5; t++) (step(A, a), step(B, b));
+    for (let t = 0; t < 5; t++) (train(A, a), train(B, b));
     for (let k = 0; k < A.ps.length; k++) assertClose(await B.ps[k]!.data(), await A.ps[k]!.data(), { rtol: 0, atol: 0 }, `parameter ${k}`);
     for (const entry of Object.values(sd.state)) for (const v of Object.values(entry)) if (v instanceof wg.Tensor) v.dispose();
     dispose(A, a);
@@ -455,9 +441,7 @@ describe('schedulers follow torch (20 epochs, driving SGD)', () => {
     for (let e = 0; e < 20; e++) {
       lrs.push(opt.paramGroups[0]!.lr);
       ref.o.lr = lrAt(e);
-      opt.zeroGrad();
-      backward(P);
-      opt.step();
+      train(P, opt);
       ref.step(P.ref, refGrads(P));
       sched.step();
       expect(sched.getLastLr()).toEqual([opt.paramGroups[0]!.lr]);

@@ -4,7 +4,7 @@
 // and reach the kernel as uniforms.
 import { OPTIM_FLAGS as F, optimStep, type View } from '../kernels/index.ts';
 import type { Tensor } from '../tensor/index.ts';
-import { defined, expect, isBool, nonNegative, Optimizer, type BaseOptions, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
+import { defined, ensure, isBool, nonNegative, Optimizer, type BaseOptions, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
 
 export interface AdaGradOptions extends BaseOptions {
   lrDecay: number;
@@ -106,7 +106,7 @@ export class Adam extends Optimizer<AdamOptions> {
     const op = this.name;
     for (const k of ['lr', 'eps', 'weightDecay'] as const) nonNegative(op, k, o[k]);
     const b = o.betas;
-    expect(Array.isArray(b) && b.length === 2 && b.every((x) => typeof x === 'number' && x >= 0 && x < 1), op, `betas must be two numbers in [0, 1), got ${JSON.stringify(b)}`, 'e.g. betas: [0.9, 0.999]');
+    ensure(Array.isArray(b) && b.length === 2 && b.every((x) => typeof x === 'number' && x >= 0 && x < 1), op, `betas must be two numbers in [0, 1), got ${JSON.stringify(b)}`, 'e.g. betas: [0.9, 0.999]');
     isBool(op, 'amsgrad', o.amsgrad);
     isBool(op, 'maximize', o.maximize);
   }

@@ -3,7 +3,7 @@
 import { fail, shapeStr } from '../device/index.ts';
 import { abs, max, noGrad, norm, pow, stack, sum } from '../autograd/index.ts';
 import { empty, Tensor, tidy, zeros } from '../tensor/index.ts';
-import { editGrad, expect } from './optimizer.ts';
+import { editGrad, ensure } from './optimizer.ts';
 
 function gradsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
   const list = params instanceof Tensor ? [params] : params && typeof (params as Iterable<Tensor>)[Symbol.iterator] === 'function' ? [...params] : fail(op, `expected a tensor or an array of tensors, got ${String(params)}`);
@@ -14,7 +14,7 @@ function gradsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
     const g = p.requiresGrad ? p._grad : null;
     if (!g || g.size === 0) return;
     g.assertLive(op);
-    expect(g.dtype === 'float32' && g.isContiguous(), op, `the gradient of parameter ${i} (${shapeStr(g.shape)}, strides ${shapeStr(g.strides)}) must be contiguous float32 to be scaled in place`, 'let backward() create gradients, or assign contiguous ones');
+    ensure(g.dtype === 'float32' && g.isContiguous(), op, `the gradient of parameter ${i} (${shapeStr(g.shape)}, strides ${shapeStr(g.strides)}) must be contiguous float32 to be scaled in place`, 'let backward() create gradients, or assign contiguous ones');
     grads.push(g);
   });
   return grads;
@@ -22,7 +22,7 @@ function gradsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
 
 function normType(op: string, p: number | 'inf'): number {
   const v = p === 'inf' ? Infinity : p;
-  expect(typeof v === 'number' && v > 0, op, `normType must be a number > 0 or 'inf', got ${String(p)}`);
+  ensure(typeof v === 'number' && v > 0, op, `normType must be a number > 0 or 'inf', got ${String(p)}`);
   return v;
 }
 
@@ -39,7 +39,7 @@ function pNorm(x: Tensor, p: number): Tensor {
  */
 export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, p: number | 'inf' = 2): Tensor {
   const op = 'clipGradNorm';
-  expect(typeof maxNorm === 'number' && !Number.isNaN(maxNorm) && maxNorm >= 0, op, `maxNorm must be a number >= 0, got ${String(maxNorm)}`);
+  ensure(typeof maxNorm === 'number' && !Number.isNaN(maxNorm) && maxNorm >= 0, op, `maxNorm must be a number >= 0, got ${String(maxNorm)}`);
   const ord = normType(op, p);
   const grads = gradsOf(op, params);
   if (!grads.length) return zeros([]);
@@ -56,7 +56,7 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
 /** Clamps every gradient of `params` to [-clipValue, clipValue], in place (NaN stays NaN). */
 export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
   const op = 'clipGradValue';
-  expect(typeof clipValue === 'number' && clipValue >= 0, op, `clipValue must be a number >= 0, got ${String(clipValue)}`);
+  ensure(typeof clipValue === 'number' && clipValue >= 0, op, `clipValue must be a number >= 0, got ${String(clipValue)}`);
   const grads = gradsOf(op, params);
   if (!grads.length) return;
   // The kernel layout always binds one read-only buffer; clamping reads none, so a scratch word fills it.

@@ -44,16 +44,16 @@ export interface ZeroGradOptions {
 }
 
 /** Fails unless `ok`, naming the optimizer and the option. */
-export function expect(ok: boolean, op: string, problem: string, fix?: string): void {
+export function ensure(ok: boolean, op: string, problem: string, fix?: string): void {
   if (!ok) fail(op, problem, fix);
 }
 
 export function nonNegative(op: string, name: string, v: unknown): void {
-  expect(typeof v === 'number' && v >= 0 && Number.isFinite(v), op, `${name} must be a finite number >= 0, got ${String(v)}`);
+  ensure(typeof v === 'number' && v >= 0 && Number.isFinite(v), op, `${name} must be a finite number >= 0, got ${String(v)}`);
 }
 
 export function isBool(op: string, name: string, v: unknown): void {
-  expect(typeof v === 'boolean', op, `${name} must be true or false, got ${String(v)}`);
+  ensure(typeof v === 'boolean', op, `${name} must be true or false, got ${String(v)}`);
 }
 
 /** Drops undefined entries so that `{...defaults, ...given}` keeps the defaults for them. */
@@ -108,11 +108,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       const what = `parameter ${i} of group ${this.paramGroups.length}`;
       if (!(p instanceof Tensor)) fail(this.name, `${what} is ${String(p)}, not a tensor`);
       p.assertLive(this.name);
-      expect(p.dtype === 'float32', this.name, `${what} is ${p.dtype}; only float32 tensors can be optimized`, 'cast it with .float() before creating the parameter');
-      expect(p.requiresGrad, this.name, `${what} (shape ${shapeStr(p.shape)}) does not require grad, so it never gets a gradient`, 'create it with {requiresGrad: true} or call requiresGrad_()');
-      expect(p.gradFn === null, this.name, `${what} (shape ${shapeStr(p.shape)}) is not a leaf: it was computed by ${p.op}`, 'optimize the leaf tensors it was computed from, or detach() it and requiresGrad_() the copy');
-      expect(p.isContiguous(), this.name, `${what} has shape ${shapeStr(p.shape)} with strides ${shapeStr(p.strides)}, not contiguous; updates are written in place into the parameter's storage`, 'make the parameter contiguous (contiguous().detach().requiresGrad_()) before creating the optimizer');
-      expect(!seen.has(p), this.name, `${what} (shape ${shapeStr(p.shape)}) appears more than once`, 'list each parameter in exactly one group');
+      ensure(p.dtype === 'float32', this.name, `${what} is ${p.dtype}; only float32 tensors can be optimized`, 'cast it with .float() before creating the parameter');
+      ensure(p.requiresGrad, this.name, `${what} (shape ${shapeStr(p.shape)}) does not require grad, so it never gets a gradient`, 'create it with {requiresGrad: true} or call requiresGrad_()');
+      ensure(p.gradFn === null, this.name, `${what} (shape ${shapeStr(p.shape)}) is not a leaf: it was computed by ${p.op}`, 'optimize the leaf tensors it was computed from, or detach() it and requiresGrad_() the copy');
+      ensure(p.isContiguous(), this.name, `${what} has shape ${shapeStr(p.shape)} with strides ${shapeStr(p.strides)}, not contiguous; updates are written in place into the parameter's storage`, 'make the parameter contiguous (contiguous().detach().requiresGrad_()) before creating the optimizer');
+      ensure(!seen.has(p), this.name, `${what} (shape ${shapeStr(p.shape)}) appears more than once`, 'list each parameter in exactly one group');
       seen.add(p);
     });
     const g = { ...this.defaults, ...defined(rest as object), params: ps } as ParamGroup<O>;
@@ -138,11 +138,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
         const g = p._grad;
         if (!g) continue;
         g.assertLive(`${this.name}.step`);
-        expect(g.dtype === 'float32' && g.shape.length === p.shape.length && g.shape.every((s, k) => s === p.shape[k]), `${this.name}.step`, `the gradient ${shapeStr(g.shape)} ${g.dtype} does not match its parameter ${shapeStr(p.shape)}`, 'assign gradients of the parameter\'s shape and float32');
+        ensure(g.dtype === 'float32' && g.shape.length === p.shape.length && g.shape.every((s, k) => s === p.shape[k]), `${this.name}.step`, `the gradient ${shapeStr(g.shape)} ${g.dtype} does not match its parameter ${shapeStr(p.shape)}`, 'assign gradients of the parameter\'s shape and float32');
         const st = this.state.get(p);
         if (st) {
           const missing = this.requiredSlots(group).filter((k) => !(st[k] instanceof Tensor));
-          expect(!missing.length, `${this.name}.step`, `the state of a parameter ${shapeStr(p.shape)} lacks ${missing.join(', ')}, which the group's current options need (were they changed after the first step?)`, 'keep such options fixed, or load a state dict made with them');
+          ensure(!missing.length, `${this.name}.step`, `the state of a parameter ${shapeStr(p.shape)} lacks ${missing.join(', ')}, which the group's current options need (were they changed after the first step?)`, 'keep such options fixed, or load a state dict made with them');
         }
         work.push([p, g, group]);
       }
@@ -171,7 +171,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       return;
     }
     for (const p of grads)
-      expect(p._grad!.isContiguous(), 'zeroGrad', `the gradient of a parameter ${shapeStr(p.shape)} is a strided view and cannot be zeroed in place`, 'use zeroGrad() (set to none)');
+      ensure(p._grad!.isContiguous(), 'zeroGrad', `the gradient of a parameter ${shapeStr(p.shape)} is a strided view and cannot be zeroed in place`, 'use zeroGrad() (set to none)');
     for (const p of grads) editGrad(p._grad!, { mode: 'zero' }, this.scratch());
   }
 
@@ -199,12 +199,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   loadStateDict(sd: OptimizerStateDict): void {
     const op = `${this.name}.loadStateDict`;
     this.live('loadStateDict');
-    expect(!!sd && typeof sd === 'object' && Array.isArray(sd.paramGroups) && !!sd.state && typeof sd.state === 'object', op, 'expected {state, paramGroups} as stateDict() returns');
-    expect(sd.paramGroups.length === this.paramGroups.length, op, `the state dict has ${sd.paramGroups.length} parameter groups, this optimizer ${this.paramGroups.length}`, 'load it into an optimizer built with the same groups');
+    ensure(!!sd && typeof sd === 'object' && Array.isArray(sd.paramGroups) && !!sd.state && typeof sd.state === 'object', op, 'expected {state, paramGroups} as stateDict() returns');
+    ensure(sd.paramGroups.length === this.paramGroups.length, op, `the state dict has ${sd.paramGroups.length} parameter groups, this optimizer ${this.paramGroups.length}`, 'load it into an optimizer built with the same groups');
     const params = this.paramGroups.flatMap((g) => g.params);
     const merged = sd.paramGroups.map((saved, i) => {
       const mine = this.paramGroups[i]!;
-      expect(Array.isArray(saved.params) && saved.params.length === mine.params.length, op, `group ${i} has ${saved.params?.length} parameters in the state dict and ${mine.params.length} here`, 'load it into an optimizer built with the same groups');
+      ensure(Array.isArray(saved.params) && saved.params.length === mine.params.length, op, `group ${i} has ${saved.params?.length} parameters in the state dict and ${mine.params.length} here`, 'load it into an optimizer built with the same groups');
       const { params: _, ...rest } = saved;
       const g = { ...mine, ...(structuredClone(rest) as Partial<O>) } as ParamGroup<O>;
       this.validate(g);
@@ -214,18 +214,18 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const entries: [Tensor, number, [string, StateValue][]][] = [];
     for (const [key, entry] of Object.entries(sd.state)) {
       const i = Number(key);
-      expect(Number.isInteger(i) && i >= 0 && i < params.length, op, `state entry ${key} names no parameter (there are ${params.length})`);
+      ensure(Number.isInteger(i) && i >= 0 && i < params.length, op, `state entry ${key} names no parameter (there are ${params.length})`);
       const p = params[i]!;
-      expect(typeof entry.step === 'number' && entry.step >= 0 && Number.isInteger(entry.step), op, `state ${i} has step ${String(entry.step)}; it must be a whole number >= 0`);
+      ensure(typeof entry.step === 'number' && entry.step >= 0 && Number.isInteger(entry.step), op, `state ${i} has step ${String(entry.step)}; it must be a whole number >= 0`);
       const slots: [string, StateValue][] = [];
       for (const [k, v] of Object.entries(entry)) {
         if (k === 'step') continue;
-        expect(known.includes(k), op, `state ${i} has '${k}', which ${this.name} does not keep`, `${this.name} keeps ${known.join(', ')}`);
+        ensure(known.includes(k), op, `state ${i} has '${k}', which ${this.name} does not keep`, `${this.name} keeps ${known.join(', ')}`);
         const n = v instanceof Tensor ? v.size : (v as ArrayLike<number>)?.length;
-        expect(n === p.size, op, `state ${i} '${k}' has ${n} elements but its parameter ${shapeStr(p.shape)} has ${p.size}`, 'load the state dict into an optimizer over the same parameters');
+        ensure(n === p.size, op, `state ${i} '${k}' has ${n} elements but its parameter ${shapeStr(p.shape)} has ${p.size}`, 'load the state dict into an optimizer over the same parameters');
         if (v instanceof Tensor) {
           v.assertLive(op);
-          expect(v.dtype === 'float32', op, `state ${i} '${k}' is ${v.dtype}, not float32`);
+          ensure(v.dtype === 'float32', op, `state ${i} '${k}' is ${v.dtype}, not float32`);
         }
         slots.push([k, v as StateValue]);
       }

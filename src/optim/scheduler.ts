@@ -3,7 +3,7 @@
 // construction (epoch 0). The recursive ("chainable") forms torch uses are kept, so a group's lr can
 // also be changed by hand between steps. Nothing here touches the GPU: lr is a uniform of the kernels.
 import { fail } from '../device/index.ts';
-import { expect, nonNegative, type Optimizer } from './optimizer.ts';
+import { ensure, nonNegative, type Optimizer } from './optimizer.ts';
 
 type AnyOptimizer = Optimizer<any>;
 
@@ -22,8 +22,8 @@ export abstract class LRScheduler {
     lastEpoch = -1,
     readonly name = 'LRScheduler',
   ) {
-    expect(!!optimizer && Array.isArray(optimizer.paramGroups), name, 'needs an optimizer');
-    expect(Number.isInteger(lastEpoch) && lastEpoch >= -1, name, `lastEpoch must be an integer >= -1, got ${lastEpoch}`);
+    ensure(!!optimizer && Array.isArray(optimizer.paramGroups), name, 'needs an optimizer');
+    ensure(Number.isInteger(lastEpoch) && lastEpoch >= -1, name, `lastEpoch must be an integer >= -1, got ${lastEpoch}`);
     for (const [i, g] of optimizer.paramGroups.entries())
       if (lastEpoch !== -1 && g.initialLr === undefined) fail(name, `resuming at lastEpoch ${lastEpoch} needs initialLr in group ${i}`, 'create the scheduler with lastEpoch -1, or load its state dict');
     this.lastEpoch = lastEpoch;
@@ -78,7 +78,7 @@ export class StepLR extends LRScheduler {
     readonly opts: { stepSize: number; gamma?: number; lastEpoch?: number },
   ) {
     super(optimizer, opts.lastEpoch ?? -1, 'StepLR');
-    expect(Number.isInteger(opts.stepSize) && opts.stepSize > 0, this.name, `stepSize must be a positive integer, got ${opts.stepSize}`);
+    ensure(Number.isInteger(opts.stepSize) && opts.stepSize > 0, this.name, `stepSize must be a positive integer, got ${opts.stepSize}`);
     nonNegative(this.name, 'gamma', opts.gamma ?? 0.1);
     this.start();
   }
@@ -114,7 +114,7 @@ export class CosineAnnealingLR extends LRScheduler {
     readonly opts: { tMax: number; etaMin?: number; lastEpoch?: number },
   ) {
     super(optimizer, opts.lastEpoch ?? -1, 'CosineAnnealingLR');
-    expect(Number.isInteger(opts.tMax) && opts.tMax > 0, this.name, `tMax must be a positive integer, got ${opts.tMax}`);
+    ensure(Number.isInteger(opts.tMax) && opts.tMax > 0, this.name, `tMax must be a positive integer, got ${opts.tMax}`);
     nonNegative(this.name, 'etaMin', opts.etaMin ?? 0);
     this.start();
   }
@@ -143,9 +143,9 @@ export class LinearWarmup extends LRScheduler {
     super(optimizer, opts.lastEpoch ?? -1, 'LinearWarmup');
     const s = opts.startFactor ?? 1 / 3;
     const e = opts.endFactor ?? 1;
-    expect(s > 0 && s <= 1, this.name, `startFactor must be in (0, 1], got ${s}`, 'a factor of 0 would stall the warm-up at lr 0');
-    expect(e >= 0 && e <= 1, this.name, `endFactor must be in [0, 1], got ${e}`);
-    expect(Number.isInteger(opts.warmupSteps ?? 5) && (opts.warmupSteps ?? 5) > 0, this.name, `warmupSteps must be a positive integer, got ${opts.warmupSteps}`);
+    ensure(s > 0 && s <= 1, this.name, `startFactor must be in (0, 1], got ${s}`, 'a factor of 0 would stall the warm-up at lr 0');
+    ensure(e >= 0 && e <= 1, this.name, `endFactor must be in [0, 1], got ${e}`);
+    ensure(Number.isInteger(opts.warmupSteps ?? 5) && (opts.warmupSteps ?? 5) > 0, this.name, `warmupSteps must be a positive integer, got ${opts.warmupSteps}`);
     this.start();
   }
 
@@ -205,14 +205,14 @@ export class ReduceLROnPlateau {
     this.eps = opts.eps ?? 1e-8;
     const n = optimizer.paramGroups.length;
     const m = opts.minLr ?? 0;
-    expect(this.mode === 'min' || this.mode === 'max', op, `mode must be 'min' or 'max', got ${String(this.mode)}`);
-    expect(this.thresholdMode === 'rel' || this.thresholdMode === 'abs', op, `thresholdMode must be 'rel' or 'abs', got ${String(this.thresholdMode)}`);
-    expect(this.factor >= 0 && this.factor < 1, op, `factor must be in [0, 1), got ${this.factor}`, 'a factor of 1 or more would not reduce the lr');
-    expect(Number.isInteger(this.patience) && this.patience >= 0, op, `patience must be a whole number, got ${this.patience}`);
-    expect(Number.isInteger(this.cooldown) && this.cooldown >= 0, op, `cooldown must be a whole number, got ${this.cooldown}`);
+    ensure(this.mode === 'min' || this.mode === 'max', op, `mode must be 'min' or 'max', got ${String(this.mode)}`);
+    ensure(this.thresholdMode === 'rel' || this.thresholdMode === 'abs', op, `thresholdMode must be 'rel' or 'abs', got ${String(this.thresholdMode)}`);
+    ensure(this.factor >= 0 && this.factor < 1, op, `factor must be in [0, 1), got ${this.factor}`, 'a factor of 1 or more would not reduce the lr');
+    ensure(Number.isInteger(this.patience) && this.patience >= 0, op, `patience must be a whole number, got ${this.patience}`);
+    ensure(Number.isInteger(this.cooldown) && this.cooldown >= 0, op, `cooldown must be a whole number, got ${this.cooldown}`);
     nonNegative(op, 'threshold', this.threshold);
     nonNegative(op, 'eps', this.eps);
-    if (Array.isArray(m)) expect(m.length === n, op, `minLr lists ${m.length} values for ${n} parameter groups`, 'give one per group, or a single number');
+    if (Array.isArray(m)) ensure(m.length === n, op, `minLr lists ${m.length} values for ${n} parameter groups`, 'give one per group, or a single number');
     this.minLrs = Array.isArray(m) ? [...m] : new Array(n).fill(m);
     this.minLrs.forEach((v) => nonNegative(op, 'minLr', v));
     this.best = this.mode === 'min' ? Infinity : -Infinity;
@@ -227,7 +227,7 @@ export class ReduceLROnPlateau {
 
   /** Records one epoch's metric, reducing the lrs when it has stopped improving. */
   step(metric: number): void {
-    expect(typeof metric === 'number', 'ReduceLROnPlateau.step', `the metric must be a number, got ${typeof metric}`, 'read it back first, e.g. await loss.item()');
+    ensure(typeof metric === 'number', 'ReduceLROnPlateau.step', `the metric must be a number, got ${typeof metric}`, 'read it back first, e.g. await loss.item()');
     this.lastEpoch++;
     if (this.isBetter(metric)) {
       this.best = metric;

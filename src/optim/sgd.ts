@@ -4,7 +4,7 @@
 // kernel from the global Philox stream, so it costs no memory and manualSeed reproduces it.
 import { OPTIM_FLAGS as F, optimStep, type View } from '../kernels/index.ts';
 import { reserveRandom, Tensor } from '../tensor/index.ts';
-import { defined, expect, isBool, nonNegative, Optimizer, type BaseOptions, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
+import { defined, ensure, isBool, nonNegative, Optimizer, type BaseOptions, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
 
 export interface SGDOptions extends BaseOptions {
   momentum: number;
@@ -24,10 +24,10 @@ export class SGD<O extends SGDOptions = SGDOptions> extends Optimizer<O> {
     nonNegative(op, 'lr', o.lr);
     nonNegative(op, 'momentum', o.momentum);
     nonNegative(op, 'weightDecay', o.weightDecay);
-    expect(typeof o.dampening === 'number' && Number.isFinite(o.dampening), op, `dampening must be a finite number, got ${String(o.dampening)}`);
+    ensure(typeof o.dampening === 'number' && Number.isFinite(o.dampening), op, `dampening must be a finite number, got ${String(o.dampening)}`);
     isBool(op, 'nesterov', o.nesterov);
     isBool(op, 'maximize', o.maximize);
-    expect(!o.nesterov || (o.momentum > 0 && o.dampening === 0), op, `nesterov needs momentum > 0 and dampening = 0, got momentum ${o.momentum} and dampening ${o.dampening}`, 'set a momentum and leave dampening at 0, or turn nesterov off');
+    ensure(!o.nesterov || (o.momentum > 0 && o.dampening === 0), op, `nesterov needs momentum > 0 and dampening = 0, got momentum ${o.momentum} and dampening ${o.dampening}`, 'set a momentum and leave dampening at 0, or turn nesterov off');
   }
 
   protected slotNames(): readonly string[] {
