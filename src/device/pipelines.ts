@@ -124,9 +124,15 @@ export class PipelineCache {
     const have = this.kernels.get(key);
     if (have) return have;
     const { layout, key: layoutKey } = this.layoutFor(spec.reads, spec.writes);
+    // Captured in a scope: an invalid module would otherwise also raise an uncaptured error, which the
+    // device turns into a failure of whatever op runs next.
+    this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code: spec.source, label: spec.name });
+    const scoped = this.device.popErrorScope();
     const err = await compileErrorFor(spec.name, module, spec.source);
+    const other = await scoped;
     if (err) throw err;
+    if (other) throw new WebGradError(`compile ${spec.name}`, `shader module creation failed: ${other.message}`);
     let pipeline: GPUComputePipeline;
     try {
       pipeline = await this.device.createComputePipelineAsync(this.descriptor(spec, module, layout));
