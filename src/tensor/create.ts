@@ -15,9 +15,14 @@ export interface TensorOptions extends CreateOptions {
   shape?: readonly number[];
 }
 
+/** Rejects requiresGrad on a non-float dtype before anything is allocated or uploaded. */
+function checkGrad(dtype: DType, opts: CreateOptions | undefined): void {
+  if (opts?.requiresGrad && dtype !== 'float32') fail('requiresGrad', `only float32 tensors can require gradients, not ${dtype}`, "create it with {dtype: 'float32'}");
+}
+
 function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
   if (opts?.requiresGrad) {
-    if (t.dtype !== 'float32') fail('requiresGrad', `only float32 tensors can require gradients, not ${t.dtype}`, "create it with {dtype: 'float32'}");
+    checkGrad(t.dtype, opts);
     t.requiresGrad = true;
   }
   return t;
@@ -35,6 +40,7 @@ function inferDtype(data: unknown): DType {
 /** Makes a tensor from nested arrays, a flat array with `shape`, or a TypedArray. Numbers default to float32. */
 export function tensor(data: NestedArray | TypedArray | Uint8Array | readonly number[], opts: TensorOptions = {}): Tensor {
   const dtype = opts.dtype ?? inferDtype(data);
+  checkGrad(dtype, opts);
   let flat: ArrayLike<number | boolean>;
   let shape: number[];
   if (ArrayBuffer.isView(data)) {
@@ -62,6 +68,7 @@ export function tensor(data: NestedArray | TypedArray | Uint8Array | readonly nu
 
 export function full(shape: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  checkGrad(dtype, opts);
   const t = empty(checkSizes('full', shape), dtype, 'full');
   fill(t.dev, t, Number(value), 0);
   return finish(t, opts);
@@ -79,6 +86,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   if (step === 0 || !Number.isFinite(start) || !Number.isFinite(end) || !Number.isFinite(step)) fail('arange', `bad range start=${start} end=${end} step=${step}`, 'use finite numbers and a non-zero step');
   const n = Math.max(0, Math.ceil((end - start) / step));
   const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
+  checkGrad(dtype, opts);
   const t = empty([n], dtype, 'arange');
   fill(t.dev, t, start, step);
   return finish(t, opts);
@@ -86,6 +94,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   checkSizes('linspace', [steps]);
+  checkGrad(opts.dtype ?? 'float32', opts);
   const t = empty([steps], opts.dtype ?? 'float32', 'linspace');
   fill(t.dev, t, start, steps > 1 ? (end - start) / (steps - 1) : 0);
   return finish(t, opts);
@@ -94,6 +103,7 @@ export function linspace(start: number, end: number, steps: number, opts: Create
 export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
   checkSizes('eye', [n, m]);
   const dtype = opts.dtype ?? 'float32';
+  checkGrad(dtype, opts);
   const t = empty([n, m], dtype, 'eye');
   const dev = t.dev;
   const r = empty([n], 'int32', 'eye');
