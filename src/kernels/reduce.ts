@@ -66,10 +66,20 @@ function combineOf(c: Combine, ct: ComputeType): { INIT: string; COMBINE: string
   }
 }
 
-/** Rows no longer than this (with many rows) are reduced one per invocation. */
+/** Rows no longer than this are reduced one per invocation. */
 const PER_THREAD_MAX = 64;
 /** Elements one workgroup reduces in a chunked pass. */
-const CHUNK = 4096;
+let CHUNK = 4096;
+
+/**
+ * Sets the chunk length and returns the previous one. Only tests need this: a small chunk drives the
+ * multi-pass path through several passes at sizes SwiftShader handles quickly.
+ */
+export function setReduceChunk(n: number): number {
+  const old = CHUNK;
+  CHUNK = Math.max(1, Math.floor(n));
+  return old;
+}
 const MAX_DIMS = 8;
 
 /** The outer (kept) and inner (reduced) layouts of `x`, coalesced. */
@@ -94,6 +104,14 @@ function chunksFor(nred: number): number {
   return nred > 2 * CHUNK ? Math.ceil(nred / CHUNK) : 1;
 }
 
+/**
+ * Short rows are cheaper one per invocation: a workgroup per row would leave most of its 256 lanes idle
+ * and still pay for the barriers of its tree reduction.
+ */
+function perThreadFor(nred: number): boolean {
+  return nred <= PER_THREAD_MAX;
+}
+
 function partialLayout(nout: number, nchunks: number, words: number): Layout {
   return { oshape: [nout], ostride: [nchunks * words], ishape: [nchunks], istride: [words], offset: 0 };
 }
@@ -110,19 +128,19 @@ function passes(
   lay: Layout,
   nout: number,
   words: number,
-  perThread: boolean,
   out: GPUBuffer,
-  dispatch: (src: GPUBuffer, lay: Layout, nred: number, nchunks: number, chunk: number, dst: GPUBuffer, first: boolean, last: boolean) => void,
+  dispatch: (src: GPUBuffer, lay: Layout, nred: number, nchunks: number, chunk: number, dst: GPUBuffer, first: boolean, last: boolean, pt: boolean) => void,
 ): void {
   let src = x.buffer;
   let nred = numel(lay.ishape);
   let first = true;
   const temps: GPUBuffer[] = [];
   for (;;) {
-    const nchunks = perThread && first ? 1 : chunksFor(nred);
+    const pt = perThreadFor(nred);
+    const nchunks = pt ? 1 : chunksFor(nred);
     const last = nchunks === 1;
     const dst = last ? out : dev.allocate(nout * nchunks * words * 4, op, [nout, nchunks]);
-    dispatch(src, lay, nred, nchunks, Math.ceil(nred / nchunks), dst, first, last);
+    dispatch(src, lay, nred, nchunks, Math.ceil(nred / Math.max(nchunks, 1)), dst, first, last, pt);
     if (last) break;
     temps.push(dst);
     src = dst;
@@ -142,8 +160,8 @@ function writeLayout(w: UniformWriter, lay: Layout): void {
 }
 
 /**
- * out (contiguous, shape = kept axes) = op over `axes` of x. Rows of at most PER_THREAD_MAX elements,
- * when there are many, are reduced one per invocation; longer rows by workgroups, in chunks if long.
+ * out (contiguous, shape = kept axes) = op over `axes` of x. Rows of at most PER_THREAD_MAX elements are
+ * reduced one per invocation; longer rows by workgroups, in chunks if long.
  */
 export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number[], out: View, outDtype: DType = out.dtype, opts: ReduceOptions = {}): void {
   const lay = layoutOf(op, x, axes);
@@ -156,16 +174,14 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
   const ct: 'f32' | 'i32' = x.dtype === 'float32' || floatOut ? 'f32' : 'i32';
   const scale = op === 'mean' ? 1 / nred : op === 'var' || op === 'std' ? 1 / Math.max(0, nred - (opts.correction ?? 1)) : 1;
   const { INIT, COMBINE } = combineOf(s.combine, ct);
-  const perThread = nred <= PER_THREAD_MAX && nout >= 1024;
   const center = opts.center;
-  passes(dev, op, x, lay, nout, 1, perThread, out.buffer, (src, l, n, nchunks, chunk, dst, first, last) => {
+  passes(dev, op, x, lay, nout, 1, out.buffer, (src, l, n, nchunks, chunk, dst, first, last, pt) => {
     const TX: Wgsl = first ? wgslType(x.dtype) : ct;
     const TO: Wgsl = last ? wgslType(outDtype) : ct;
     const MAP = first ? s.map : 'v';
     const FINAL = last ? s.final : 'acc';
     const hasC = !!center && USES_C.test(`${MAP} ${FINAL}`);
-    const pt = perThread && first;
-    const spec = cachedSpec(`reduce|${TX}|${TO}|${ct}|${s.combine}|${MAP}|${FINAL}|${hasC}|${pt}`, (): KernelSpec => ({
+    const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}`, (): KernelSpec => ({
       name: `reduce:${op}:${TX}>${TO}${pt ? ':t' : ''}${first ? '' : ':p'}`,
       source: render('reduce', { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),
       reads: 2,
@@ -204,11 +220,9 @@ export function argreduce(dev: Device, op: ArgReduceOp, x: View, axes: readonly 
   const cmp = op === 'argmax' ? '>' : '<';
   const BETTER = ct === 'f32' ? BETTER_F32(cmp) : BETTER_I32(cmp);
   const INIT = ct === 'f32' ? (op === 'argmax' ? '-inf_f32()' : 'inf_f32()') : op === 'argmax' ? '-2147483647 - 1' : '2147483647';
-  const perThread = nred <= PER_THREAD_MAX && nout >= 1024;
-  passes(dev, op, x, lay, nout, 2, perThread, out.buffer, (src, l, n, nchunks, chunk, dst, first) => {
+  passes(dev, op, x, lay, nout, 2, out.buffer, (src, l, n, nchunks, chunk, dst, first, _last, pt) => {
     const TX: Wgsl = first ? wgslType(x.dtype) : 'u32';
     const LOAD = first ? `let v = ${ct}(X[p]); let ix = j;` : `let v = bitcast<${ct}>(X[p]); let ix = X[p + 1u];`;
-    const pt = perThread && first;
     const spec = cachedSpec(`argreduce|${op}|${TX}|${ct}|${first}|${pt}`, (): KernelSpec => ({
       name: `${op}:${TX}${pt ? ':t' : ''}${first ? '' : ':p'}`,
       source: render('argreduce', { TX, CT: ct, INIT, BETTER, LOAD }),

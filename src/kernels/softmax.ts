@@ -10,7 +10,10 @@ export type SoftmaxMode = 'softmax' | 'logSoftmax' | 'softmaxBackward' | 'logSof
 
 const MODES: Record<SoftmaxMode, number> = { softmax: 0, logSoftmax: 1, softmaxBackward: 2, logSoftmaxBackward: 3 };
 const MAX_DIMS = 8;
-/** Rows no longer than this, when there are many, get one invocation each rather than a workgroup. */
+/**
+ * Rows no longer than this get one invocation each rather than a workgroup, which would leave most of its
+ * 256 lanes idle and still pay for the barriers of its reductions.
+ */
 const PER_THREAD_MAX = 64;
 
 /**
@@ -29,7 +32,7 @@ export function softmax(dev: Device, mode: SoftmaxMode, x: View, axis: number, o
   );
   if (c.shape.length > MAX_DIMS) fail(mode, `rank ${x.shape.length} is too high`, 'reshape to fewer dimensions first');
   const nrows = numel(c.shape);
-  const perThread = n <= PER_THREAD_MAX && nrows >= 1024;
+  const perThread = n <= PER_THREAD_MAX;
   const spec = cachedSpec(`softmax|${mode}|${perThread}`, (): KernelSpec => ({
     name: `${mode}${perThread ? ':t' : ''}`,
     source: render('softmax', {}),
