@@ -7,7 +7,7 @@
 //   2  conv2d input gradient: A = weights regrouped [Cg, Og*KH*KW], B gathers dY through the stride
 //      (the transposed convolution), C = dX in NCHW.
 //   3  conv2d weight gradient: A = dY [Og, N*OH*OW], B = im2col(x) transposed, C = dW.
-//   4  GEMV: one row (M = 1) times a matrix; lanes of a workgroup split K and reduce in shared memory.
+//   4  GEMV and skinny products (M <= 4): lanes of a workgroup split K and reduce in shared memory.
 //   5  sums split-K partial results.
 // Modes 0-3 share the tiled core: a 64x64 output tile per workgroup, 16x16 threads each holding a 4x4
 // register block, K in steps of 16 through shared memory, the next step's loads issued before the
@@ -49,9 +49,12 @@ const F_A_KFAST: u32 = 1u;  // A's tile is loaded with k varying fastest across 
 const F_B_NFAST: u32 = 2u;  // B's tile is loaded with n varying fastest across threads
 const F_BIAS: u32 = 4u;
 
-// [k][m / 4] and [k][n / 4]: a thread reads its 4 rows and 4 columns as one vec4 each.
-var<workgroup> As: array<vec4<f32>, 256>;
-var<workgroup> Bs: array<vec4<f32>, 256>;
+// [k][m / 4] and [k][n / 4]: a thread reads its 4 rows and 4 columns as one vec4 each. Rows are padded
+// to 17 vec4s: loading along k, 16 lanes store 16 different rows, which at a stride of 16 vec4s (64
+// words) would all hit one bank.
+const ROW: u32 = 17u;
+var<workgroup> As: array<vec4<f32>, 272>;
+var<workgroup> Bs: array<vec4<f32>, 272>;
 
 struct Offsets {
   a: u32,
@@ -178,11 +181,11 @@ fn tiled(w: u32, lid: u32) {
   }
   for (var t = 0u; t < nsteps; t++) {
     if (MODE == 0u) {
-      for (var i = 0u; i < 4u; i++) { Bs[b_kk[i] * 16u + (b_nn[i] >> 2u)][b_nn[i] & 3u] = rb[i]; }
+      for (var i = 0u; i < 4u; i++) { Bs[b_kk[i] * ROW + (b_nn[i] >> 2u)][b_nn[i] & 3u] = rb[i]; }
     } else {
-      Bs[b_kk[0] * 16u + (lid & 15u)] = rb;
+      Bs[b_kk[0] * ROW + (lid & 15u)] = rb;
     }
-    for (var i = 0u; i < 4u; i++) { As[a_kk[i] * 16u + (a_mm[i] >> 2u)][a_mm[i] & 3u] = ra[i]; }
+    for (var i = 0u; i < 4u; i++) { As[a_kk[i] * ROW + (a_mm[i] >> 2u)][a_mm[i] & 3u] = ra[i]; }
     workgroupBarrier();
     k0 += 16u;
     if (t + 1u < nsteps) {
@@ -190,8 +193,8 @@ fn tiled(w: u32, lid: u32) {
       rb = load_b(k0, kend, b_kk, b_col, b_y, b_x, b_ok);
     }
     for (var kk = 0u; kk < 16u; kk++) {
-      let a = As[kk * 16u + ty];
-      let b = Bs[kk * 16u + tx];
+      let a = As[kk * ROW + ty];
+      let b = Bs[kk * ROW + tx];
       acc[0] += a.x * b;
       acc[1] += a.y * b;
       acc[2] += a.z * b;
@@ -308,9 +311,10 @@ fn load_b(k0: u32, kend: u32, kk: vec4<u32>, col: vec4<u32>, by: vec4<i32>, bx: 
   return v;
 }
 
-// GEMV: C[0, n] = sum_k A[0, k] B[k, n]. gv_nt columns per workgroup, 256 / gv_nt lanes along K for each;
-// F_A_KFAST here means B is read along k (lanes of a column adjacent), else along n (columns adjacent),
-// whichever keeps neighbouring lanes on neighbouring addresses.
+// GEMV and skinny products: C[m, n] = sum_k A[m, k] B[k, n] for M <= 4 rows, each B element loaded once
+// and used for every row. gv_nt columns per workgroup, 256 / gv_nt lanes along K for each; F_A_KFAST
+// here means B is read along k (lanes of a column adjacent), else along n (columns adjacent), whichever
+// keeps neighbouring lanes on neighbouring addresses. The lanes' partial sums meet in shared memory.
 fn gemv(w: u32, lid: u32) {
   let tn = w % u.tiles_n;
   let r = w / u.tiles_n;
@@ -324,31 +328,44 @@ fn gemv(w: u32, lid: u32) {
   let col = select(lid % nt, lid / kt, kfast);
   let kl = select(lid / nt, lid % kt, kfast);
   let n = tn * nt + col;
-  var acc = 0.0;
+  let rows = u.M;
+  var acc = vec4<f32>(0.0);
   if (n < u.N) {
     let bcol = o.b + n * u.sbn;
+    var acc1 = vec4<f32>(0.0);
     var k = kstart + kl;
-    var acc1 = 0.0;
     // Two independent chains: the loop is latency-bound on the loads.
     for (; k + kt < kend; k += 2u * kt) {
-      acc += A[o.a + k * u.sak] * B[bcol + k * u.sbk];
-      acc1 += A[o.a + (k + kt) * u.sak] * B[bcol + (k + kt) * u.sbk];
+      let b0 = B[bcol + k * u.sbk];
+      let b1 = B[bcol + (k + kt) * u.sbk];
+      for (var m = 0u; m < rows; m++) {
+        let am = o.a + m * u.sam;
+        acc[m] += A[am + k * u.sak] * b0;
+        acc1[m] += A[am + (k + kt) * u.sak] * b1;
+      }
     }
-    if (k < kend) { acc += A[o.a + k * u.sak] * B[bcol + k * u.sbk]; }
+    if (k < kend) {
+      let b0 = B[bcol + k * u.sbk];
+      for (var m = 0u; m < rows; m++) { acc[m] += A[o.a + m * u.sam + k * u.sak] * b0; }
+    }
     acc += acc1;
   }
-  As[lid] = vec4<f32>(acc, 0.0, 0.0, 0.0);
+  As[lid] = acc;
   workgroupBarrier();
   for (var s = kt >> 1u; s > 0u; s = s >> 1u) {
     if (kl < s) {
-      let other = select((kl + s) * nt + col, col * kt + kl + s, kfast);
-      As[lid].x += As[other].x;
+      As[lid] += As[select((kl + s) * nt + col, col * kt + kl + s, kfast)];
     }
     workgroupBarrier();
   }
   if (kl == 0u && n < u.N) {
-    var v = As[lid].x;
-    if ((u.flags & F_BIAS) != 0u && split == 0u) { v += BIAS[o.bias + n * u.sbias_n]; }
-    C[o.c + split * u.split_stride + n * u.scn] = v;
+    let sum = As[lid];
+    let bias_on = (u.flags & F_BIAS) != 0u && split == 0u;
+    let oc = o.c + split * u.split_stride + n * u.scn;
+    for (var m = 0u; m < rows; m++) {
+      var v = sum[m];
+      if (bias_on) { v += BIAS[o.bias + m * u.sbias_m + n * u.sbias_n]; }
+      C[oc + m * u.scm] = v;
+    }
   }
 }

@@ -22,6 +22,10 @@ describe('matmul forward against float64', () => {
     [[1, 37], [37, 23]],
     [[23, 37], [37, 1]],
     [[13, 1], [1, 17]],
+    [[3, 37], [37, 50]],
+    [[50, 37], [37, 2]],
+    [[4, 100], [100, 4]],
+    [[2, 3, 9], [2, 9, 70]],
     [[37], [37]],
     [[13], [13, 7]],
     [[7, 13], [13]],
@@ -142,6 +146,13 @@ describe('linear', () => {
     }
     const x = randomRef([4, 5], 40);
     assertClose(await wg.linear(up(x), up(w)).data(), linearRef(x, w), TOL, 'no bias');
+    const w2 = randomRef([2, 5], 42);
+    const b2 = randomRef([2], 43);
+    for (const shape of [[3, 5], [9, 5]]) {
+      const x3 = randomRef(shape, 44);
+      assertClose(await wg.linear(up(x3), up(w), up(b)).data(), linearRef(x3, w, b), TOL, `skinny linear ${shape}`);
+      assertClose(await wg.linear(up(x3), up(w2), up(b2)).data(), linearRef(x3, w2, b2), TOL, `narrow linear ${shape}`);
+    }
     const xt = randomRef([5, 4], 41);
     assertClose(await wg.linear(wg.views.transpose(up(xt)), up(w), up(b)).data(), linearRef(transposeRef(xt), w, b), TOL, 'transposed x');
   });

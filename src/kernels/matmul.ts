@@ -13,6 +13,8 @@ type Mode = (typeof GEMM_MODE)[keyof typeof GEMM_MODE];
 const NAMES = ['matmul', 'conv2d', 'conv2d:dx', 'conv2d:dw', 'matmul:gemv', 'matmul:splitk'];
 const MAX_BATCH = 4;
 const TILE = 64;
+/** Products with at most this many rows (or columns) take the GEMV kernel. */
+const GEMV_ROWS = 4;
 /** Below this many workgroups a long K is split across workgroups (a GPU has ~100 cores to fill). */
 const FEW_GROUPS = 96;
 /** The most temporary memory split-K may take. */
@@ -177,39 +179,40 @@ export function matmul(dev: Device, a: View, b: View, out: View, bias?: View): v
     };
     const [ba, bb, bc, bbias] = [bsa.slice(d), bsb.slice(d), bsc.slice(d), bsbias.slice(d)];
     const [sak, sbk, sbnn, scn] = [a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, out.strides[r - 1]!];
-    if (M2 === 1 || N === 1) {
-      // GEMV, with the vector as the "A" row; N == 1 is the transposed problem c^T = b^T a^T.
-      const t = M2 !== 1;
-      const vec = t ? { off: offB, s: sbk, bs: bb } : { off: offA, s: sak, bs: ba };
-      const mat = t ? { off: offA, sk: sak, sn: sam, bs: ba } : { off: offB, sk: sbk, sn: sbnn, bs: bb };
+    if (Math.min(M2, N) <= GEMV_ROWS) {
+      // Few rows: each loaded B element serves them all. Few columns is the transposed problem
+      // C^T = B^T A^T, which swaps the operands' roles and strides.
+      const t = N < M2;
+      const rows = t ? N : M2;
       const n = t ? M2 : N;
+      const mat = t ? { off: offA, sk: sak, sn: sam, bs: ba } : { off: offB, sk: sbk, sn: sbnn, bs: bb };
       const kfast = mat.sk === 1 && mat.sn !== 1;
-      const nt = kfast ? Math.min(8, pow2ceil(n)) : Math.min(32, pow2ceil(n));
       gemm(dev, {
         ...base,
         mode: GEMM_MODE.gemv,
-        M: 1,
+        M: rows,
         N: n,
         K,
         a: t ? b.buffer : a.buffer,
         b: t ? a.buffer : b.buffer,
-        offA: vec.off,
+        offA: t ? offB : offA,
         offB: mat.off,
         offC,
-        sam: 0,
-        sak: vec.s,
+        sam: t ? sbnn : sam,
+        sak: t ? sbk : sak,
         sbk: mat.sk,
         sbn: mat.sn,
-        scm: 0,
+        scm: t ? scn : scm,
         scn: t ? scm : scn,
+        sbiasM: t ? sbn : sbiasM,
         sbiasN: t ? sbiasM : sbn,
-        bsa: vec.bs,
+        bsa: t ? bb : ba,
         bsb: mat.bs,
         bsc: bc,
         bsbias: bbias,
         aKfast: kfast,
         bNfast: false,
-        gvNt: nt,
+        gvNt: kfast ? Math.min(8, pow2ceil(n)) : Math.min(32, pow2ceil(n)),
       });
       return;
     }
