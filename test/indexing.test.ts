@@ -268,6 +268,7 @@ describe('indexing errors name the op and the arguments, before any GPU work', (
     ['reflect too wide', () => wg.pad(x(), [4, 0], { mode: 'reflect' }), /pad: .*'reflect' needs widths smaller than the size \(4\)/],
     ['negative non-constant', () => wg.pad(x(), [-1, 0], { mode: 'replicate' }), /pad: .*negative widths/],
     ['unknown mode', () => wg.pad(x(), [1, 1], { mode: 'wrap' as 'reflect' }), /pad: unknown mode 'wrap'/],
+    ['rank over 8', () => wg.indexSelect(z([1, 1, 1, 1, 1, 1, 1, 1, 2]), 0, idx([0])), /indexSelect: tensors of rank 9 are not supported/],
     ['unknown dtype', () => wg.cast(x(), 'float64' as wg.DType), /cast: unknown dtype 'float64'/],
   ])('%s', (_name, fn, re) => rejects(fn as () => unknown, re));
 

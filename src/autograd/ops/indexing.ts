@@ -154,6 +154,7 @@ function checkIndex(op: string, index: Tensor, what = 'index'): void {
 function checkRanked(op: string, x: Tensor): void {
   x.assertLive(op);
   if (x.ndim === 0) fail(op, 'cannot index a 0-dimensional tensor', 'reshape it to [1] first');
+  if (x.ndim > 8) fail(op, `tensors of rank ${x.ndim} are not supported (at most 8)`, 'reshape to fewer dimensions first');
 }
 
 /**
@@ -198,9 +199,9 @@ export function takeAlongDim(x: Tensor, indices: Tensor, dim?: number): Tensor {
   x.assertLive('takeAlongDim');
   checkIndex('takeAlongDim', indices, 'indices');
   if (dim === undefined) {
+    if (x.size === 0 && indices.size > 0) fail('takeAlongDim', `cannot pick from an empty tensor ${shapeStr(x.shape)}`);
     const xf = reshape(x, [x.size]);
     const ifl = V.reshape(indices, [indices.size]);
-    if (x.size === 0 && indices.size > 0) fail('takeAlongDim', `cannot pick from an empty tensor ${shapeStr(x.shape)}`);
     const out = apply('gather', [xf, ifl], { dim: 0 });
     xf.dispose();
     ifl.dispose();
