@@ -1,6 +1,6 @@
 // Elementwise ops. Each entry is the whole op: its WGSL expression (over `a`, `b`, `c` and the uniforms
 // `u.alpha`, `u.beta`), an integer form if the op keeps ints as ints, and its gradient. Adding an op is
-// one entry here plus one line in test/elementwise.test.ts.
+// one entry here plus one line in test/reference/elementwise.ts (the test fails until it exists).
 import { fail } from '../../device/index.ts';
 import { map, promote, type ComputeType, type DType, type View } from '../../kernels/index.ts';
 import { broadcastShapes, deferMap, empty, full, Tensor } from '../../tensor/index.ts';
