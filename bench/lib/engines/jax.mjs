@@ -5,7 +5,11 @@ import { ADAM } from '../workloads.mjs';
 
 export function jaxEngine(jax) {
   const { numpy: np, nn, lax } = jax;
-  const up = (x) => np.array(x.data, { shape: x.shape, dtype: x.data instanceof Int32Array ? np.int32 : np.float32 });
+  const up = (x) => {
+    const a = np.array(x.data, { shape: x.shape, dtype: x.data instanceof Int32Array ? np.int32 : np.float32 });
+    if (a.device !== 'webgpu') throw new Error(`jax-js put an input on ${a.device}, not webgpu`);
+    return a;
+  };
   const f32 = async (a) => Float32Array.from(await a.ref.data());
 
   return {

@@ -137,16 +137,16 @@ export function webgradEngine(wg) {
           const opt = new wg.optim.Adam(params, { lr: ADAM.lr, betas: [ADAM.beta1, ADAM.beta2], eps: ADAM.eps });
           const loss = (logits) =>
             typeof ce === 'function' ? ce(logits, labels) : logits.logSoftmax(-1).mul(onehot).sum().mul(-1 / p.B);
-          run = () => {
-            opt.zeroGrad();
-            const l = wg.tidy(() => {
+          // One step in a scope of its own: everything but the loss, the parameters and the optimizer
+          // state is freed (as webgrad's own training tests do it).
+          run = () =>
+            wg.tidy(() => {
+              opt.zeroGrad();
               const out = loss(forward(x));
               out.backward();
+              opt.step();
               return out;
             });
-            opt.step();
-            return l;
-          };
           read = async (h) => [await f32(h)];
           state = {
             variant,
