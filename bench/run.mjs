@@ -7,6 +7,7 @@
 //   npm run bench -- --engines webgrad,tfjs
 //   npm run bench -- --runtime node|deno   webgrad-only rows in Node (Dawn) or Deno
 //   npm run bench -- --software            force Chromium onto SwiftShader (auto when no GPU adapter)
+//   npm run bench -- --no-fusion           webgrad with its lazy elementwise fusion off (A/B for RESULTS.md)
 //   npm run bench -- --runs 7 --target-ms 500 --no-save
 //
 // Every engine's output is checked (float64 CPU reference + pairwise between engines) before it is timed;
@@ -23,7 +24,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 function parseArgs(argv) {
-  const o = { runtime: 'browser', quick: false, save: true, software: 'auto', engines: 'webgrad,tfjs,jax-js' };
+  const o = { runtime: 'browser', quick: false, save: true, software: 'auto', engines: 'webgrad,tfjs,jax-js', fusion: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -42,6 +43,7 @@ function parseArgs(argv) {
     else if (key === '--out') o.out = val();
     else if (key === '--no-save') o.save = false;
     else if (key === '--software') o.software = true;
+    else if (key === '--no-fusion') o.fusion = false;
     else if (key === '--hardware') o.software = false;
     else if (key === '--help' || key === '-h') o.help = true;
     else throw new Error(`unknown option ${a} (see --help)`);
@@ -87,19 +89,19 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (o.help) {
     console.log(
-      (await import('node:fs')).readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 14).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'),
+      (await import('node:fs')).readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1).filter((l, i, a) => a.slice(0, i + 1).every((x) => x.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'),
     );
     return 0;
   }
   if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/index.js is missing: run `npm run build` (npm run bench does)');
   const log = (s) => console.log(s);
-  const driveOpts = { only: o.only, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, warmup: o.warmup };
+  const driveOpts = { only: o.only, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, warmup: o.warmup, fusion: o.fusion };
   const started = new Date();
   const t0 = Date.now();
   let results;
   if (o.runtime === 'browser') {
     const engines = o.engines.split(',').map((s) => s.trim());
-    const b = await openBench({ root, engines, software: o.software, log });
+    const b = await openBench({ root, engines, software: o.software, fusion: o.fusion, log });
     try {
       log(`browser: ${b.browser.version}, flags: ${b.browser.flags.join(' ')}`);
       log(`adapter: ${JSON.stringify({ vendor: b.adapter.vendor, architecture: b.adapter.architecture, description: b.adapter.description, error: b.adapter.error })}`);
@@ -125,7 +127,7 @@ async function main() {
   results.date = started.toISOString();
   results.runtime = o.runtime;
   results.quick = o.quick;
-  results.options = { runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, warmup: o.warmup, only: o.only ?? null, engines: o.engines };
+  results.options = { runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, warmup: o.warmup, only: o.only ?? null, engines: o.engines, webgradFusion: o.fusion };
   results.host = { platform: process.platform, arch: process.arch, node: process.version, cpus: (await import('node:os')).cpus().length };
   results.totalSeconds = Math.round((Date.now() - t0) / 1000);
 
@@ -140,7 +142,7 @@ async function main() {
 
   if (o.save) {
     const date = started.toISOString().slice(0, 10);
-    const name = `${date}-${adapterSlug(a)}${o.runtime === 'browser' ? '' : `-${o.runtime}`}${o.quick ? '-quick' : ''}${o.only ? '-partial' : ''}.json`;
+    const name = `${date}-${adapterSlug(a)}${o.runtime === 'browser' ? '' : `-${o.runtime}`}${o.quick ? '-quick' : ''}${o.fusion ? '' : '-nofusion'}${o.only ? '-partial' : ''}.json`;
     const file = o.out ?? join(root, 'bench/results', name);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(results, null, 2) + '\n');

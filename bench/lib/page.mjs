@@ -1,6 +1,6 @@
 // The page side of the browser benchmark: loads the three engines into one page and exposes the harness
 // as window.__bench for bench/run.mjs (puppeteer) to drive step by step. ?engines=webgrad,tfjs,jax-js
-// picks engines; ?size=smoke shrinks the workloads.
+// picks engines; ?size=smoke shrinks the workloads; ?fusion=0 turns webgrad's elementwise fusion off.
 import { createBench } from './harness.mjs';
 import { webgradEngine } from './engines/webgrad.mjs';
 import { tfjsEngine } from './engines/tfjs.mjs';
@@ -22,7 +22,7 @@ async function load(name, f) {
     engines.push({ name, init: async () => { throw new Error(`could not be loaded: ${loadErrors[name]}`); }, prepare() {} });
   }
 }
-await load('webgrad', async () => webgradEngine(await import('/dist/index.js')));
+await load('webgrad', async () => webgradEngine(await import('/dist/index.js'), { fusion: q.get('fusion') !== '0' }));
 await load('tfjs', async () => {
   if (window.__tfError) throw new Error(window.__tfError);
   if (!window.tf) throw new Error('the global tf is missing after loading tf.min.js');

@@ -6,7 +6,8 @@ export class NotImplemented extends Error {}
 
 const has = (obj, path) => path.split('.').every((k) => obj != null && (obj = obj[k]) != null);
 
-export function webgradEngine(wg) {
+/** opts.fusion false turns webgrad's lazy elementwise fusion off (wg.setFusion), for A/B measurements. */
+export function webgradEngine(wg, opts = {}) {
   let T; // the Tensor class
   const need = (cond, what) => {
     if (!cond) throw new NotImplemented(`webgrad: not implemented yet (${what})`);
@@ -20,6 +21,10 @@ export function webgradEngine(wg) {
     async init() {
       const info = await wg.init();
       T = wg.Tensor;
+      if (opts.fusion === false) {
+        if (typeof wg.setFusion !== 'function') throw new Error('fusion cannot be turned off: wg.setFusion is missing');
+        wg.setFusion(false);
+      }
       return {
         version: wg.version ?? null,
         backend: 'webgpu',
