@@ -30,6 +30,8 @@ await load('tfjs', async () => {
   return tfjsEngine(window.tf);
 });
 await load('jax-js', async () => jaxEngine(await import('@jax-js/jax')));
+// Opt-in (--engines ...,jax-js-jit): the same jax-js calls, each workload's computation under jax.jit.
+await load('jax-js-jit', async () => jaxEngine(await import('@jax-js/jax'), { jit: true }));
 
 async function adapterInfo() {
   if (!navigator.gpu) return { error: 'navigator.gpu is missing' };

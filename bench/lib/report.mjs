@@ -35,7 +35,7 @@ function ratio(w, peer, field) {
   return `${(b / a).toFixed(2)}×`;
 }
 
-const LABEL = { webgrad: 'webgrad', tfjs: 'TF.js 4.22', 'jax-js': 'jax-js' };
+const LABEL = { webgrad: 'webgrad', tfjs: 'TF.js 4.22', 'jax-js': 'jax-js', 'jax-js-jit': 'jax-js (jit)' };
 
 /** Markdown tables: throughput and end-to-end, with webgrad's speed ratio to each peer. */
 export function tables(results) {

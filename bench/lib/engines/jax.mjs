@@ -3,7 +3,8 @@
 // are reused are passed as `x.ref`. Its arrays are lazy: `blockUntilReady` dispatches and waits.
 import { ADAM } from '../workloads.mjs';
 
-export function jaxEngine(jax) {
+/** opts.jit: run each workload's computation through jax.jit (one traced, fused program per call). */
+export function jaxEngine(jax, opts = {}) {
   const { numpy: np, nn, lax } = jax;
   const up = (x) => {
     const a = np.array(x.data, { shape: x.shape, dtype: x.data instanceof Int32Array ? np.int32 : np.float32 });
@@ -11,59 +12,59 @@ export function jaxEngine(jax) {
     return a;
   };
   const f32 = async (a) => Float32Array.from(await a.ref.data());
+  const jitted = [];
+  const wrap = (f) => {
+    if (!opts.jit) return f;
+    const j = jax.jit(f);
+    jitted.push(j);
+    return j;
+  };
 
   return {
-    name: 'jax-js',
+    name: opts.jit ? 'jax-js-jit' : 'jax-js',
     async init() {
       const devices = await jax.init('webgpu');
       if (!devices.includes('webgpu')) throw new Error(`jax-js found no WebGPU device (devices: ${devices.join(', ') || 'none'})`);
       jax.defaultDevice('webgpu');
       const dev = jax.getWebGPUDevice?.();
       const ai = dev?.adapterInfo ?? {};
-      return { version: null, backend: jax.defaultDevice(), adapter: { vendor: ai.vendor, architecture: ai.architecture, description: ai.description } };
+      return { version: null, backend: jax.defaultDevice(), jit: !!opts.jit, adapter: { vendor: ai.vendor, architecture: ai.architecture, description: ai.description } };
     },
     prepare(w, inp) {
       const p = w.params;
       const ins = [];
       const keep = (a) => (ins.push(a), a);
+      // `fn` consumes its arguments (jax-js convention); run() hands it new references to the inputs.
+      const pure = (fn, ...arrays) => {
+        const f = wrap(fn);
+        return () => f(...arrays.map((a) => a.ref));
+      };
       let run;
       let extra = {};
       switch (w.kind) {
-        case 'matmul': {
-          const a = keep(up(inp.a)), b = keep(up(inp.b));
-          run = () => np.matmul(a.ref, b.ref);
+        case 'matmul':
+          run = pure((a, b) => np.matmul(a, b), keep(up(inp.a)), keep(up(inp.b)));
           break;
-        }
-        case 'elementwise': {
-          const x = keep(up(inp.x)), y = keep(up(inp.y)), z = keep(up(inp.z));
-          run = () => nn.relu(x.ref.mul(y.ref).add(z.ref));
+        case 'elementwise':
+          run = pure((x, y, z) => nn.relu(x.mul(y).add(z)), keep(up(inp.x)), keep(up(inp.y)), keep(up(inp.z)));
           break;
-        }
-        case 'reduce': {
-          const x = keep(up(inp.x));
-          run = p.axis === null ? () => x.ref[p.op]() : () => x.ref[p.op](p.axis);
+        case 'reduce':
+          run = pure(p.axis === null ? (x) => x[p.op]() : (x) => x[p.op](p.axis), keep(up(inp.x)));
           break;
-        }
-        case 'softmax': {
-          const x = keep(up(inp.x));
-          run = () => nn.softmax(x.ref, -1);
+        case 'softmax':
+          run = pure((x) => nn.softmax(x, -1), keep(up(inp.x)));
           break;
-        }
-        case 'conv2d': {
+        case 'conv2d':
           // lax.conv takes NCHW input and OIHW filters, the same layout as the reference.
-          const x = keep(up(inp.x)), wt = keep(up(inp.w));
-          run = () => lax.conv(x.ref, wt.ref, [1, 1], [[p.pad, p.pad], [p.pad, p.pad]]);
+          run = pure((x, wt) => lax.conv(x, wt, [1, 1], [[p.pad, p.pad], [p.pad, p.pad]]), keep(up(inp.x)), keep(up(inp.w)));
           break;
-        }
-        case 'dispatch': {
-          const a = keep(up(inp.a)), b = keep(up(inp.b));
-          run = () => {
-            let v = a.ref;
-            for (let i = 0; i < p.count; i++) v = v.add(b.ref);
+        case 'dispatch':
+          run = pure((a, b) => {
+            let v = a;
+            for (let i = 0; i < p.count; i++) v = v.add(i === p.count - 1 ? b : b.ref);
             return v;
-          };
+          }, keep(up(inp.a)), keep(up(inp.b)));
           break;
-        }
         case 'mlp': {
           const x = keep(up(inp.x)), onehot = keep(up(inp.onehot));
           let params = [inp.w1, inp.b1, inp.w2, inp.b2, inp.w3, inp.b3].map(up);
@@ -79,22 +80,36 @@ export function jaxEngine(jax) {
           };
           const vg = jax.valueAndGrad(lossFn);
           const { lr, beta1: b1, beta2: b2, eps } = ADAM;
+          // One whole step as a pure function: (params, m, v, x, y, lr/(1-b1^t), 1/(1-b2^t)) -> new state.
+          const step = wrap((ps, ms, vs, xb, yb, lrt, rbc2) => {
+            const [loss, grads] = vg(ps.map((q) => q.ref), xb, yb);
+            const out = { loss, ps: [], ms: [], vs: [] };
+            for (let i = 0; i < ps.length; i++) {
+              const g = grads[i];
+              const mi = ms[i].mul(b1).add(g.ref.mul(1 - b1));
+              const vi = vs[i].mul(b2).add(g.ref.mul(g).mul(1 - b2));
+              const upd = mi.ref.mul(lrt.ref).div(np.sqrt(vi.ref.mul(rbc2.ref)).add(eps));
+              out.ps.push(ps[i].sub(upd));
+              out.ms.push(mi);
+              out.vs.push(vi);
+            }
+            lrt.dispose();
+            rbc2.dispose();
+            return out;
+          });
           let t = 0;
           run = () => {
-            const [loss, grads] = vg(params.map((q) => q.ref), x.ref, onehot.ref);
             t++;
-            const bc1 = 1 - b1 ** t, bc2 = 1 - b2 ** t;
-            for (let i = 0; i < params.length; i++) {
-              const g = grads[i];
-              m[i] = m[i].mul(b1).add(g.ref.mul(1 - b1));
-              v[i] = v[i].mul(b2).add(g.ref.mul(g).mul(1 - b2));
-              const upd = m[i].ref.mul(lr / bc1).div(np.sqrt(v[i].ref.mul(1 / bc2)).add(eps));
-              params[i] = params[i].sub(upd);
-            }
-            return loss;
+            const lrt = np.array([lr / (1 - b1 ** t)]).reshape([]);
+            const rbc2 = np.array([1 / (1 - b2 ** t)]).reshape([]);
+            const out = step(params, m, v, x.ref, onehot.ref, lrt, rbc2);
+            params = out.ps;
+            m = out.ms;
+            v = out.vs;
+            return out.loss;
           };
           extra = {
-            variant: 'valueAndGrad over a params list, Adam written with jax-js ops (eager)',
+            variant: `valueAndGrad over a params list, Adam written with jax-js ops${opts.jit ? ', whole step under jax.jit' : ' (eager)'}`,
             final: async () => f32(params[5]),
             // The losses do not depend on the last step's update: wait for the parameters as well.
             pendingState: () => [params, m, v],
@@ -109,7 +124,7 @@ export function jaxEngine(jax) {
         run,
         read: async (h) => [await f32(h)],
         dispose: (h) => h.dispose(),
-        variant: extra.variant,
+        variant: extra.variant ?? (opts.jit ? 'jax.jit' : undefined),
         final: extra.final,
         async sync(handles) {
           await jax.blockUntilReady(extra.pendingState ? [handles, extra.pendingState()] : handles);
@@ -117,6 +132,7 @@ export function jaxEngine(jax) {
         free() {
           extra.free?.();
           for (const a of ins) a.dispose();
+          for (const j of jitted.splice(0)) j.dispose();
         },
       };
     },
