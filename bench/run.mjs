@@ -22,9 +22,10 @@ import { openBench } from './lib/browser.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const DEFAULT_ENGINES = 'webgrad,tfjs,jax-js';
 
 function parseArgs(argv) {
-  const o = { runtime: 'browser', quick: false, save: true, software: 'auto', engines: 'webgrad,tfjs,jax-js', fusion: true };
+  const o = { runtime: 'browser', quick: false, save: true, software: 'auto', engines: DEFAULT_ENGINES, fusion: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -139,10 +140,22 @@ async function main() {
     console.log(`!!! ${results.mismatches.length} MISMATCH(ES): a result disagreed with the CPU reference or another engine:`);
     for (const m of results.mismatches) console.log(`!!!   ${m.workload}: ${m.engine} vs ${m.against}: error ${m.err} — ${m.detail}`);
   } else console.log('All checked outputs agree with the CPU reference and with each other.');
+  if (results.errors?.length) {
+    console.log(`!!! ${results.errors.length} ERROR(S): these engine/workload pairs did not run (shown in the tables):`);
+    for (const e of results.errors) console.log(`!!!   ${e.workload}: ${e.engine}: ${e.error}`);
+  }
 
   if (o.save) {
     const date = started.toISOString().slice(0, 10);
-    const name = `${date}-${adapterSlug(a)}${o.runtime === 'browser' ? '' : `-${o.runtime}`}${o.quick ? '-quick' : ''}${o.fusion ? '' : '-nofusion'}${o.only ? '-partial' : ''}.json`;
+    // The issue's name, <date>-<adapter>.json, for the default run; other runs say how they differ.
+    const variant = [
+      o.runtime !== 'browser' && o.runtime,
+      o.quick && 'quick',
+      !o.fusion && 'nofusion',
+      o.engines !== DEFAULT_ENGINES && o.runtime === 'browser' && slug(o.engines),
+      o.only && slug(o.only),
+    ].filter(Boolean);
+    const name = `${[date, adapterSlug(a), ...variant].join('-')}.json`;
     const file = o.out ?? join(root, 'bench/results', name);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(results, null, 2) + '\n');

@@ -28,6 +28,7 @@ export async function drive(api, opts = {}) {
   const list = select(await api.workloads(), opts.only);
   const results = [];
   const mismatches = [];
+  const errors = [];
   let timeouts = 0;
   for (const w of list) {
     const r = { ...w, prepare: null, check: null, timings: {} };
@@ -38,7 +39,10 @@ export async function drive(api, opts = {}) {
       for (const [name, s] of Object.entries(r.prepare.engines)) if (s.status !== 'ok') log(`  ${w.id} ${name}: ${s.status}: ${s.reason}`);
       r.check = await call(`${w.id}: check`, () => api.check(w.id));
       for (const [name, c] of Object.entries(r.check.engines)) {
-        if (c.error) log(`  ${w.id} ${name}: ERROR ${c.error}`);
+        if (c.error) {
+          errors.push({ workload: w.id, engine: name, error: c.error });
+          log(`  ${w.id} ${name}: ERROR ${c.error}`);
+        }
         else if (!c.ok) {
           mismatches.push({ workload: w.id, engine: name, against: 'cpu-reference', err: c.err, detail: c.detail });
           log(`  !!! ${w.id} ${name}: WRONG RESULT vs the CPU reference: error ${fmtErr(c.err)} > ${r.check.tol} (${c.detail})`);
@@ -55,10 +59,14 @@ export async function drive(api, opts = {}) {
           if (!c || c.error) continue;
           const t = await call(`${w.id}: time ${name}`, () => api.time(w.id, name, { runs: opts.runs, targetMs: opts.targetMs, maxReps: opts.maxReps, warmup: opts.warmup ?? true }));
           r.timings[name] = t;
-          if (t.error) log(`  ${w.id} ${name}: timing ERROR ${t.error}`);
+          if (t.error) {
+            errors.push({ workload: w.id, engine: name, error: `timing: ${t.error}` });
+            log(`  ${w.id} ${name}: timing ERROR ${t.error}`);
+          }
         }
     } catch (e) {
       r.error = message(e);
+      errors.push({ workload: w.id, engine: '*', error: r.error });
       log(`  ${w.id}: ERROR ${r.error}`);
       if (/timed out/.test(r.error) && ++timeouts >= 2) {
         log('two calls timed out: stopping here');
@@ -69,7 +77,7 @@ export async function drive(api, opts = {}) {
     }
     log(lineFor(r, Date.now() - t0));
   }
-  return { engines, workloads: results, mismatches };
+  return { engines, workloads: results, mismatches, errors };
 }
 
 export const fmtErr = (e) => (Number.isFinite(e) ? e.toExponential(1) : String(e));
