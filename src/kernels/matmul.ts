@@ -15,8 +15,13 @@ const MAX_BATCH = 4;
 const TILE = 64;
 /** Products with at most this many rows (or columns) take the GEMV kernel. */
 const GEMV_ROWS = 4;
-/** Below this many workgroups a long K is split across workgroups (a GPU has ~100 cores to fill). */
-const FEW_GROUPS = 96;
+/**
+ * Below this many workgroups K is split across workgroups: a large GPU has 100+ cores, and a product
+ * like a 128-row batch through a 784x512 layer has only 16 output tiles.
+ */
+const FEW_GROUPS = 128;
+/** Split-K aims for about this many workgroups. */
+const TARGET_GROUPS = 256;
 /** The most temporary memory split-K may take. */
 const SPLIT_BYTES = 64 << 20;
 
@@ -81,9 +86,10 @@ export function gemm(dev: Device, g: Gemm): void {
   const groups = tilesN * tilesM * nb;
   let splits = 1;
   let kchunk = Math.max(g.K, 1);
-  const minK = gemv ? 2048 : 1024;
-  if (groups < FEW_GROUPS && g.K >= minK) {
-    splits = Math.min(Math.ceil((2 * FEW_GROUPS) / groups), Math.floor(g.K / (minK / 4)), 64, Math.floor(SPLIT_BYTES / (4 * g.cSize)));
+  // Each split keeps at least this much of K, so the extra pass over the partial sums stays small.
+  const minChunk = gemv ? 512 : 128;
+  if (groups < FEW_GROUPS && g.K >= 2 * minChunk) {
+    splits = Math.min(Math.ceil(TARGET_GROUPS / groups), Math.floor(g.K / minChunk), 64, Math.floor(SPLIT_BYTES / (4 * g.cSize)));
     if (splits > 1) {
       kchunk = Math.ceil(g.K / splits / 16) * 16;
       splits = Math.ceil(g.K / kchunk);
