@@ -51,6 +51,22 @@ describe('elementwise fusion', () => {
     );
   });
 
+  it('two chains reading one pending chain through broadcast views both see it computed', async () => {
+    // Regression: realizing the shared chain once ran its other reader before it had been written.
+    const x = wg.tensor([1, 2]);
+    const g = x.mul(2).reshape([2, 1]).expand([2, 3]);
+    const first = g.mul(wg.tensor([1, 1, 1]));
+    const second = g.add(wg.tensor([0, 0, 0]));
+    expect(Array.from(await second.data())).toEqual([2, 2, 2, 4, 4, 4]);
+    expect(Array.from(await first.data())).toEqual([2, 2, 2, 4, 4, 4]);
+  });
+
+  it('a reshaped pending chain is read through its own shape', async () => {
+    const flat = wg.tensor([1, 2, 3, 4, 5, 6]).mul(3);
+    const out = await flat.reshape([2, 3]).add(wg.tensor([[0, 0, 0], [1, 1, 1]])).data();
+    expect(Array.from(out)).toEqual([3, 6, 9, 13, 16, 19]);
+  });
+
   it('a pending chain is computed before a later kernel overwrites its input in place', async () => {
     const p = wg.tensor([1, 2, 3, 4]);
     const doubled = p.mul(2);

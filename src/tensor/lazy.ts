@@ -46,7 +46,14 @@ class Chain implements Pending {
     const pre = stmts.map((s, i) => `let t${i} = ${sub(s)};`).join(' ');
     const views: View[] = leaves.map((l) => ({ buffer: l.storage.buffer, dtype: 'float32', shape: l.shape, strides: l.strides, offset: l.offset }));
     const out = this.out.storage;
-    map(out.dev, { name: this.name, expr: `t${stmts.length - 1}`, ct: 'f32', pre }, views, { buffer: out.unrealized, dtype: 'float32', shape: this.out.shape, strides: this.out.strides, offset: 0 }, { slots: scalars });
+    // Chains that read this output were recorded after it and must see it written, so the beforeWork
+    // hook must not realize them ahead of this dispatch.
+    filling = out.unrealized;
+    try {
+      map(out.dev, { name: this.name, expr: `t${stmts.length - 1}`, ct: 'f32', pre }, views, { buffer: out.unrealized, dtype: 'float32', shape: this.out.shape, strides: this.out.strides, offset: 0 }, { slots: scalars });
+    } finally {
+      filling = null;
+    }
     this.drop();
   }
   drop(): void {
@@ -57,6 +64,7 @@ class Chain implements Pending {
 
 const pending = new Set<Chain>();
 let enabled = true;
+let filling: GPUBuffer | null = null;
 
 /** Turns elementwise fusion on or off (on by default); off dispatches every op at once. */
 export function setFusion(on: boolean): void {
@@ -78,7 +86,7 @@ export function realizeAll(): void {
 function realizeReaders(written: readonly GPUBuffer[]): void {
   if (!pending.size) return;
   for (const c of [...pending])
-    if (pending.has(c) && c.prog.leaves.some((l) => written.includes(l.storage.unrealized))) void c.out.storage.buffer;
+    if (pending.has(c) && c.prog.leaves.some((l) => l.storage.unrealized !== filling && written.includes(l.storage.unrealized))) void c.out.storage.buffer;
 }
 
 export function installFusion(): void {
@@ -94,7 +102,8 @@ export interface Operand {
 function programOf(op: Operand, shape: readonly number[]): Program {
   const p = op.t.storage.pending;
   const whole = op.t.offset === 0 && op.t.isContiguous() && op.t.shape.length === shape.length && op.t.shape.every((s, i) => s === shape[i]);
-  if (p instanceof Chain && whole) return p.prog;
+  // The chain's leaves are indexed by its own shape, so a reshaped view of it is read as a leaf instead.
+  if (p instanceof Chain && whole && p.out.shape.length === shape.length && p.out.shape.every((s, i) => s === shape[i])) return p.prog;
   return { stmts: ['$L0'], leaves: [{ storage: op.t.storage, shape, strides: op.strides, offset: op.t.offset }], scalars: [] };
 }
 
