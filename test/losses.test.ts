@@ -4,7 +4,7 @@ import { assertClose, randomInts, randomRef, type Ref } from './reference/index.
 import { gradcheck } from './reference/gradcheck.ts';
 import * as R from './reference/losses.ts';
 
-const { nn } = wg;
+import { nn } from '../src/index.ts';
 const F = nn.F;
 
 const T = (r: Ref) => wg.tensor(Float32Array.from(r.data), { shape: r.shape });

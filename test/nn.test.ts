@@ -4,7 +4,7 @@ import { assertClose, broadcastMap, randomRef, type Ref } from './reference/inde
 import { gradcheck } from './reference/gradcheck.ts';
 import * as R from './reference/losses.ts';
 
-const { nn } = wg;
+import { nn } from '../src/index.ts';
 const T = (r: Ref) => wg.tensor(Float32Array.from(r.data), { shape: r.shape });
 
 class MLP extends nn.Module {

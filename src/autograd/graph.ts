@@ -123,6 +123,17 @@ function saveView(t: Tensor): Tensor {
   return v;
 }
 
+function linkedView(t: Tensor): Tensor {
+  const v = saveView(t);
+  const node = t.gradFn as Node | null;
+  if (node && gradEnabled) {
+    node.ref();
+    v.requiresGrad = true;
+    v.gradFn = node;
+  }
+  return v;
+}
+
 /** Attaches a node to `out` when any input requires grad and recording is on. */
 export function record(op: string, rule: Rule<any>, inputs: Tensor[], attrs: unknown, out: Tensor): Tensor {
   if (!gradEnabled || rule.backward === 'none' || out.dtype !== 'float32' || !inputs.some((t) => t.requiresGrad)) return out;
@@ -225,7 +236,8 @@ export function propagate(
           gi = reduced;
         }
         // A rule may pass g through unchanged (add); a view keeps it alive after g is disposed.
-        if (gi === g) gi = saveView(g);
+        // Under createGraph the view must stay in the graph, or second derivatives through it vanish.
+        if (gi === g) gi = linkedView(g);
         mine.add(gi);
         if (slot.node) accumulate(pending, slot.node, gi);
         else accumulate(leaves, slot.leaf, gi);

@@ -186,8 +186,7 @@ export class Device {
     if (this.capturing) return void this.capturing.push(spec);
     const k = this.pipelines.get(spec);
     if (!this.uniforms.hasRoom()) this.flush();
-    const { offset, writer } = this.uniforms.slot();
-    fill(writer);
+    const offset = this.uniforms.slot(fill);
     if (!this.pass) {
       this.encoder ??= this.gpu.createCommandEncoder();
       this.pass = this.encoder.beginComputePass();

@@ -1,5 +1,7 @@
 // All dispatches of one batch share a single uniform buffer: each gets a 256-byte-aligned slot addressed
 // by a dynamic offset, so bind groups do not depend on the slot and no buffer is created per dispatch.
+// A slot is as long as what its kernel wrote (rounded to the 256-byte offset alignment), never shorter,
+// so a parameter block longer than 256 bytes is not overwritten by the next dispatch.
 // The CPU mirror is written to the GPU once, right before the batch is submitted.
 
 export const UNIFORM_SLOT = 256;
@@ -62,12 +64,15 @@ export class UniformArena {
     return this.used + UNIFORM_BINDING <= this.capacity;
   }
 
-  /** Claims a slot; the caller fills it through the writer. */
-  slot(): { offset: number; writer: UniformWriter } {
+  /** Claims a slot and fills it through `fill`; returns its dynamic offset. */
+  slot(fill: (w: UniformWriter) => void): number {
     const offset = this.used;
-    this.used += UNIFORM_SLOT;
-    new Uint8Array(this.mirror, offset, UNIFORM_SLOT).fill(0);
-    return { offset, writer: new UniformWriter(this.view, offset) };
+    new Uint8Array(this.mirror, offset, UNIFORM_BINDING).fill(0);
+    const w = new UniformWriter(this.view, offset);
+    fill(w);
+    if (w.bytes > UNIFORM_BINDING) throw new Error(`uniforms: a kernel wrote ${w.bytes} bytes of parameters, over the ${UNIFORM_BINDING}-byte binding`);
+    this.used += Math.max(UNIFORM_SLOT, Math.ceil(w.bytes / UNIFORM_SLOT) * UNIFORM_SLOT);
+    return offset;
   }
 
   /** Queues the used part for upload; call right before submit. Returns bytes written. */
