@@ -30,6 +30,21 @@ describe('autograd basics', () => {
     expect(Array.from(await wg.grad(f)(x).data())).toEqual([3, 12, 27]);
     assertClose(await d2(x).data(), [6, 12, -18], { rtol: 1e-5 });
   });
+
+  it('second order through matmul and through ops that pass the gradient on unchanged (add)', async () => {
+    // f(W) = sum((X W)^2) + sum(W): df/dW = 2 Xᵀ X W + 1, and d/dW of sum(df/dW) = 2 Σ_i (XᵀX)_ik per row k.
+    const xs = [[1, 2, 0.5], [-1, 0.25, 3]];
+    const X = wg.tensor(xs);
+    const f = (w: wg.Tensor) => X.matmul(w).square().sum().add(w.sum());
+    const d2 = wg.grad((w: wg.Tensor) => wg.grad(f)(w).sum());
+    const xtx = [0, 1, 2].map((i) => [0, 1, 2].map((k) => xs[0]![i]! * xs[0]![k]! + xs[1]![i]! * xs[1]![k]!));
+    const want = [0, 1, 2].flatMap((k) => [0, 1].map(() => 2 * xtx.reduce((s, row) => s + row[k]!, 0)));
+    assertClose(await d2(wg.tensor([[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]])).data(), want, { rtol: 1e-5, atol: 1e-5 });
+    // add passes its gradient through as is; under createGraph that gradient must stay in the graph.
+    const g = wg.grad((x: wg.Tensor) => wg.grad((z: wg.Tensor) => z.square().add(z).square().sum())(x).sum());
+    // d/dz = 2(z² + z)(2z + 1); its derivative is 2((2z + 1)² + 2(z² + z)).
+    assertClose(await g(wg.tensor([0.5, -1])).data(), [11, 2], { rtol: 1e-5 });
+  });
 });
 
 import { gradcheck } from './reference/gradcheck.ts';
