@@ -3,7 +3,9 @@
 // Checks: (1) dist holds the shaders embedded (shaders.gen.js equals shaders/*.wgsl); (2) Node imports
 // 'webgrad' through package.json "exports", computes, and its process exits by itself (else: whether
 // it does after wg.destroy()); (3) headless Chromium loads /dist/index.js as a plain ES module from a
-// local HTTP server; (4) Deno (--unstable-webgpu) loads dist/index.js. Prints one line per check,
+// local HTTP server; (4) Deno (--unstable-webgpu) loads dist/index.js; (5) `node demo/train.mjs`
+// (the README's training example) learns XOR, and the README shows its code verbatim; (6) Chromium
+// runs demo/index.html (two spirals) to its done marker with accuracy >= 0.9. Prints one line per check,
 // `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh; exits 1 on any failure.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -196,6 +198,77 @@ await check('deno: import dist/index.js', async () => {
   const r = await runChild(deno, ['run', '--unstable-webgpu', '-A', 'test/build/deno-consumer.mjs'], { env });
   if (!r.result) throw new Error(`exit ${r.code}, no RESULT line\n${tail(r.err || r.out)}`);
   return verify(r.result, 'deno');
+});
+
+// (5) The README's training example: demo/train.mjs runs and learns, and the README shows its code ----------
+const DEMO_LINE = /^step (\d+): loss (\S+)$/;
+
+await check('demo: node demo/train.mjs learns XOR', async () => {
+  const r = await runChild(process.execPath, ['demo/train.mjs'], { timeoutMs: 180_000 });
+  if (r.code !== 0) throw new Error(`exit ${r.code}\n${tail(r.err || r.out)}`);
+  const points = r.out.split('\n').map((l) => l.trim().match(DEMO_LINE)).filter(Boolean).map((m) => ({ step: +m[1], loss: +m[2] }));
+  const shown = points.map((p) => `${p.step}: ${p.loss}`).join(', ');
+  if (JSON.stringify(points.map((p) => p.step)) !== '[50,100,150,200]') throw new Error(`expected loss lines for steps 50, 100, 150, 200; got [${shown}]\n${tail(r.out)}`);
+  if (!points.every((p, i) => Number.isFinite(p.loss) && (i === 0 || p.loss < points[i - 1].loss))) throw new Error(`the loss does not decrease: ${shown}`);
+  if (!(points[3].loss < 0.1)) throw new Error(`final loss ${points[3].loss} is not below 0.1: ${shown}`);
+  return `loss ${shown}`;
+});
+
+await check("demo: README's training example is demo/train.mjs", async () => {
+  // The demo's leading comment header is not part of the example.
+  const lines = readFileSync(join(root, 'demo/train.mjs'), 'utf8').split('\n');
+  while (lines.length && (lines[0].startsWith('//') || !lines[0].trim())) lines.shift();
+  const demo = lines.join('\n').trimEnd();
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].map((m) => m[1].trimEnd());
+  const block = blocks.find((b) => b.includes('new optim.Adam(model.parameters()'));
+  if (!block) throw new Error('README.md has no code block containing `new optim.Adam(model.parameters()`: add demo/train.mjs\'s code (without its comment header) to it');
+  if (block === demo) return `${demo.split('\n').length} lines`;
+  const a = block.split('\n');
+  const b = demo.split('\n');
+  const i = a.findIndex((l, k) => l !== b[k]);
+  const at = i === -1 ? a.length : i;
+  throw new Error(`README.md's training example differs from demo/train.mjs at code line ${at + 1}:\n  README: ${JSON.stringify(a[at] ?? '(end)')}\n  demo:   ${JSON.stringify(b[at] ?? '(end)')}`);
+});
+
+// (6) Chromium: the two-spirals page trains to its done marker --------------------------------------------
+await check('demo: chromium trains demo/index.html (two spirals)', async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+  const { chromium } = await import('playwright-core');
+  const server = await serve();
+  const url = `http://127.0.0.1:${server.address().port}/demo/index.html`;
+  const attempt = async (args) => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+    try {
+      const page = await browser.newPage();
+      const logs = [];
+      page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+      page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+      page.on('response', (r) => r.status() >= 400 && logs.push(`HTTP ${r.status()}: ${r.url()}`));
+      await page.goto(url);
+      // SwiftShader trains the 300 steps in roughly a minute on two shared cores.
+      await page.waitForFunction(() => /^(done|error) /.test(document.title), null, { timeout: 180_000 }).catch(() => {});
+      const title = await page.title();
+      const status = await page.evaluate(() => document.getElementById('status')?.textContent ?? '');
+      return { title, status, logs };
+    } finally {
+      await browser.close();
+    }
+  };
+  try {
+    let r = await attempt(CHROMIUM_ARGS);
+    let how = '';
+    if (r.title.startsWith('error ') && /WebGPU|adapter|navigator\.gpu/i.test(r.title)) {
+      r = await attempt([...CHROMIUM_ARGS, ...CHROMIUM_SOFTWARE_ARGS]);
+      how = ' (on --use-webgpu-adapter=swiftshader)';
+    }
+    if (!r.title.startsWith('done ')) throw new Error(`no done marker; title ${JSON.stringify(r.title)}, status ${JSON.stringify(r.status)}\n${tail(r.logs.join('\n'))}`);
+    const { loss, accuracy } = JSON.parse(r.title.slice(5));
+    if (!(accuracy >= 0.9)) throw new Error(`accuracy ${accuracy} is below 0.9 (loss ${loss})`);
+    return `${r.status}${how}`;
+  } finally {
+    server.close();
+  }
 });
 
 for (const n of notes) console.log(`note  ${n}`);
