@@ -39,6 +39,8 @@ function writeDims(w: UniformWriter, values: readonly number[]): void {
 export function map(dev: Device, op: MapExpr, inputs: readonly View[], out: View, s: MapScalars = {}): void {
   const n = numel(out.shape);
   if (n === 0) return;
+  // A scalar `b` travels in beta's uniform slot, so an op cannot have both.
+  if (s.scalarB !== undefined && s.beta !== undefined) fail(op.name, 'a scalar operand and the beta parameter share one uniform slot', 'pass the scalar operand as a tensor');
   const nin = inputs.length + (s.scalarB !== undefined ? 1 : 0);
   const all = [out, ...inputs];
   const c = coalesce(out.shape, all.map((v) => v.strides));
