@@ -213,6 +213,9 @@ describe('where', () => {
     const mixed = wg.where(wg.tensor([true, false]), 7, wg.tensor([0.5, 0.25]));
     expect(mixed.dtype).toBe('float32');
     expect(Array.from(await mixed.data())).toEqual([7, 0.25]);
+    // A float condition is true when nonzero, NaN included (PyTorch's rule).
+    const nanCond = wg.where(wg.tensor([NaN, 0, -2]), wg.tensor([1, 1, 1]), wg.tensor([5, 5, 5]));
+    expect(Array.from(await nanCond.data())).toEqual([1, 5, 1]);
   });
 
   it('gradcheck through both branches with broadcasting', async () => {

@@ -206,7 +206,8 @@ export const elementwiseRules: RulesFor<ElementwiseAttrs> = {
       const ct = dt === 'float32' ? 'f32' : 'i32';
       const shape = broadcastShapes('where', c!.shape, a!.shape, b!.shape);
       const out = empty(shape, dt, 'where');
-      const expr = ct === 'f32' ? 'select(c, b, a != 0.0)' : 'select(c, b, a != 0)';
+      // A NaN condition counts as true, as in PyTorch; SwiftShader folds NaN != 0.0 to false, so it is tested by bits.
+      const expr = ct === 'f32' ? 'select(c, b, a != 0.0 || is_nan(a))' : 'select(c, b, a != 0)';
       map(out.dev, { name: 'where', expr, ct }, [c!, a!, b!].map((t) => broadcastView(t, shape)), out);
       return out;
     },
