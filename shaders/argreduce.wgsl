@@ -1,14 +1,15 @@
-// argmax / argmin: the reduce kernel's layout (kept "outer" axes, reduced "inner" axes, chunks per row,
-// PER_THREAD for short rows) carrying (value, index) pairs. The index is the position in the flattened
-// reduced axes; ties go to the smaller index, so the first occurrence wins whatever the reduction order.
-// Passes that leave partial results write pairs as two u32 words (the value's bits, then its index);
-// LOAD reads an element (or such a pair) at `p` into `v` and `ix`.
+// argmax / argmin: the reduce kernel's layout and pass kinds (see reduce.wgsl: PER_THREAD invocations
+// each walking every nsplit-th element of a row, or one workgroup per row) carrying (value, index)
+// pairs. The index is the position in the flattened reduced axes; ties go to the smaller index, so the
+// first occurrence wins whatever the reduction order. Passes that leave partial results (all but the
+// LAST) write pairs as two u32 words (the value's bits, then its index); LOAD reads an element (or such
+// a pair) at `p` into `v` and `ix`.
 
 struct Params {
   nout: u32,
   nred: u32,
-  nchunks: u32,
-  chunk: u32,
+  nsplit: u32,
+  _pad1: u32,
   ndo: u32,
   ndi: u32,
   offset: u32,
@@ -24,6 +25,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> O: array<u32>;
 
 override PER_THREAD: bool = false;
+override LAST: bool = true;
 
 // True when (b, ib) should replace (a, ia).
 fn better(a: {{CT}}, ia: u32, b: {{CT}}, ib: u32) -> bool {
@@ -53,8 +55,8 @@ fn inner_of(j: u32) -> u32 {
 }
 
 // Final results are int32 indices; partial results are (bits, index) pairs.
-fn store(slot: u32, v: {{CT}}, ix: u32, last: bool) {
-  if (last) {
+fn store(slot: u32, v: {{CT}}, ix: u32) {
+  if (LAST) {
     O[slot] = ix;
   } else {
     O[2u * slot] = bitcast<u32>(v);
@@ -62,45 +64,53 @@ fn store(slot: u32, v: {{CT}}, ix: u32, last: bool) {
   }
 }
 
-var<workgroup> pv: array<{{CT}}, 256>;
-var<workgroup> pi: array<u32, 256>;
+struct Best {
+  v: {{CT}},
+  i: u32,
+}
 
-fn per_thread(row: u32) {
-  if (row >= u.nout) { return; }
-  let base = base_of(row);
+// The best of elements first, first + step, ... (< nred) of the row at `base`; with one reduced axis
+// (the usual case after the host coalesces them) a pointer walk replaces the per-element div/mod.
+fn strided(base: u32, first: u32, step: u32) -> Best {
   var best = {{CT}}({{INIT}});
   var bi = 0xffffffffu;
-  for (var j = 0u; j < u.nred; j++) {
-    let p = base + inner_of(j);
-    {{LOAD}}
-    if (better(best, bi, v, ix)) { best = v; bi = ix; }
+  if (u.ndi <= 1u) {
+    let dp = step * u.istride[0].x;
+    var p = base + first * u.istride[0].x;
+    for (var j = first; j < u.nred; j += step) {
+      {{LOAD}}
+      if (better(best, bi, v, ix)) { best = v; bi = ix; }
+      p += dp;
+    }
+  } else {
+    for (var j = first; j < u.nred; j += step) {
+      let p = base + inner_of(j);
+      {{LOAD}}
+      if (better(best, bi, v, ix)) { best = v; bi = ix; }
+    }
   }
-  store(row, best, bi, true);
+  return Best(best, bi);
 }
+
+var<workgroup> pv: array<{{CT}}, 256>;
+var<workgroup> pi: array<u32, 256>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let w = wid.y * nwg.x + wid.x;
   if (PER_THREAD) {
-    per_thread(w * WG + lid);
+    let t = w * WG + lid;
+    let row = t / u.nsplit;
+    if (row >= u.nout) { return; }
+    let b = strided(base_of(row), t % u.nsplit, u.nsplit);
+    store(t, b.v, b.i);
   } else {
-    let row = w / u.nchunks;
-    let chunk = w % u.nchunks;
+    let row = w;
     let valid = row < u.nout;
-    var best = {{CT}}({{INIT}});
-    var bi = 0xffffffffu;
-    if (valid) {
-      let base = base_of(row);
-      let start = chunk * u.chunk;
-      let stop = min(u.nred, start + u.chunk);
-      for (var j = start + lid; j < stop; j += WG) {
-        let p = base + inner_of(j);
-        {{LOAD}}
-        if (better(best, bi, v, ix)) { best = v; bi = ix; }
-      }
-    }
-    pv[lid] = best;
-    pi[lid] = bi;
+    var b = Best({{CT}}({{INIT}}), 0xffffffffu);
+    if (valid) { b = strided(base_of(row), lid, WG); }
+    pv[lid] = b.v;
+    pi[lid] = b.i;
     workgroupBarrier();
     for (var s = WG / 2u; s > 0u; s = s >> 1u) {
       if (lid < s && better(pv[lid], pi[lid], pv[lid + s], pi[lid + s])) {
@@ -109,8 +119,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
       workgroupBarrier();
     }
-    if (lid == 0u && valid) {
-      if (u.nchunks == 1u) { store(row, pv[0], pi[0], true); } else { store(w, pv[0], pi[0], false); }
-    }
+    if (lid == 0u && valid) { store(row, pv[0], pi[0]); }
   }
 }

@@ -1,7 +1,11 @@
 // Reduction of a strided view whose reduced axes are listed separately ("inner") from the kept ones
-// ("outer"). Workgroup w reduces chunk (w % nchunks) of output row (w / nchunks); several chunks per row
-// let a whole-tensor reduction use many workgroups, and later passes combine the chunks.
-// With PER_THREAD, one invocation reduces a whole row instead: better when rows are short and many.
+// ("outer"). Two shapes of work, chosen per pass on the host (src/kernels/reduce.ts):
+// * PER_THREAD: invocation t reduces elements j = s, s + nsplit, s + 2 nsplit, ... of row t / nsplit,
+//   where s = t % nsplit. With nsplit == 1 that is one row per invocation; with nsplit > 1 the row is
+//   interleaved across neighbouring invocations, so their loads are adjacent (coalesced on a GPU, one
+//   vector load on SwiftShader), and the [rows, nsplit] partials are reduced by a later pass. No
+//   barriers: on CPU implementations of WebGPU a barrier switches every SIMD group of the workgroup.
+// * otherwise one workgroup reduces one whole row with a tree in workgroup memory, always the last pass.
 // MAP transforms each element before combining (|v| for L1 norms, (v - c)^2 for variances) and FINAL the
 // combined value; `c` is a per-row value from C (a mean or a maximum) when HAS_C, so variance and
 // logsumexp need no intermediate tensor of the input's size.
@@ -9,8 +13,8 @@
 struct Params {
   nout: u32,
   nred: u32,
-  nchunks: u32,
-  chunk: u32,
+  nsplit: u32,
+  _pad3: u32,
   ndo: u32,
   ndi: u32,
   scale: f32,
@@ -41,6 +45,10 @@ fn map_(v: {{CT}}, c: {{CT}}) -> {{CT}} {
   return {{MAP}};
 }
 
+fn ld(p: u32, c: {{CT}}) -> {{CT}} {
+  return map_({{CT}}(X[p]), c);
+}
+
 fn center(row: u32) -> {{CT}} {
   if (HAS_C) { return {{CT}}(C[u.coff + row]); }
   return {{CT}}(0);
@@ -68,38 +76,61 @@ fn inner_of(j: u32) -> u32 {
   return off;
 }
 
+// Combines elements first, first + step, ... (< nred) of the row at `base`. The host coalesces the
+// reduced axes, so they are nearly always one axis (or none: ndi == 0 has nred <= 1 and a zero stride);
+// that case walks a pointer instead of paying a div/mod per element, and keeps four independent
+// accumulators so consecutive loads and combines do not wait on each other.
+fn strided(base: u32, first: u32, step: u32, c: {{CT}}) -> {{CT}} {
+  var a0 = {{CT}}({{INIT}});
+  if (u.ndi <= 1u) {
+    var a1 = a0;
+    var a2 = a0;
+    var a3 = a0;
+    let dp = step * u.istride[0].x;
+    var p = base + first * u.istride[0].x;
+    var j = first;
+    let n = u.nred;
+    for (; n > 3u * step && j < n - 3u * step; j += 4u * step) {
+      a0 = combine(a0, ld(p, c));
+      a1 = combine(a1, ld(p + dp, c));
+      a2 = combine(a2, ld(p + 2u * dp, c));
+      a3 = combine(a3, ld(p + 3u * dp, c));
+      p += 4u * dp;
+    }
+    for (; j < n; j += step) {
+      a0 = combine(a0, ld(p, c));
+      p += dp;
+    }
+    return combine(combine(a0, a1), combine(a2, a3));
+  }
+  for (var j = first; j < u.nred; j += step) { a0 = combine(a0, ld(base + inner_of(j), c)); }
+  return a0;
+}
+
 fn finish(acc: {{CT}}, c: {{CT}}) -> {{TO}} {
   return {{TO}}({{FINAL}});
 }
 
 var<workgroup> part: array<{{CT}}, 256>;
 
-fn per_thread(row: u32) {
-  if (row >= u.nout) { return; }
-  let base = base_of(row);
-  let c = center(row);
-  var acc = {{CT}}({{INIT}});
-  for (var j = 0u; j < u.nred; j++) { acc = combine(acc, map_({{CT}}(X[base + inner_of(j)]), c)); }
-  O[row] = finish(acc, c);
-}
-
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let w = wid.y * nwg.x + wid.x;
   if (PER_THREAD) {
-    per_thread(w * WG + lid);
+    // Partial passes render FINAL as `acc` and TO as the compute type, so `finish` stores partials too.
+    let t = w * WG + lid;
+    let row = t / u.nsplit;
+    if (row >= u.nout) { return; }
+    let c = center(row);
+    O[t] = finish(strided(base_of(row), t % u.nsplit, u.nsplit, c), c);
   } else {
-    let row = w / u.nchunks;
-    let chunk = w % u.nchunks;
+    let row = w;
     let valid = row < u.nout;
     var acc = {{CT}}({{INIT}});
     var c = {{CT}}(0);
     if (valid) {
-      let base = base_of(row);
       c = center(row);
-      let start = chunk * u.chunk;
-      let stop = min(u.nred, start + u.chunk);
-      for (var j = start + lid; j < stop; j += WG) { acc = combine(acc, map_({{CT}}(X[base + inner_of(j)]), c)); }
+      acc = strided(base_of(row), lid, WG, c);
     }
     part[lid] = acc;
     workgroupBarrier();
@@ -107,8 +138,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (lid < s) { part[lid] = combine(part[lid], part[lid + s]); }
       workgroupBarrier();
     }
-    if (lid == 0u && valid) {
-      if (u.nchunks == 1u) { O[row] = finish(part[0], c); } else { O[w] = {{TO}}(part[0]); }
-    }
+    if (lid == 0u && valid) { O[row] = finish(part[0], c); }
   }
 }

@@ -1,7 +1,8 @@
 // Softmax and log-softmax along one axis, and their backward passes. A "row" is the line of elements
 // along that axis; rows are enumerated over the other axes (coalesced), and every operand is read through
 // its own strides, so any axis of any view works without a transposing copy.
-// One workgroup per row, or with PER_THREAD one invocation per row (short rows, many of them).
+// One workgroup per row, or with PER_THREAD one invocation per row (short rows, or many rows on a
+// software adapter: see src/kernels/softmax.ts).
 // MODE 0: O = softmax(X)            = exp(x - m) / sum(exp(x - m)),  m the row maximum
 // MODE 1: O = logSoftmax(X)         = x - m - log(sum(exp(x - m)))
 // MODE 2: O = softmax backward      = y * (g - sum(g * y)),          X = g, Y = y (the softmax)
@@ -74,6 +75,18 @@ fn per_thread(row: u32) {
     for (var j = 0u; j < u.n; j++) { m = max_(m, xat(b, j)); }
   }
   var s = 0.0;
+  if (MODE == 0u) {
+    // The row is this invocation's alone, so O can hold exp(x - m) until the sum is known: one exp per
+    // element instead of two, and a multiply instead of a divide.
+    for (var j = 0u; j < u.n; j++) {
+      let e = exp(xat(b, j) - m);
+      O[b.z + j * u.astr.z] = e;
+      s += e;
+    }
+    let r = 1.0 / s;
+    for (var j = 0u; j < u.n; j++) { O[b.z + j * u.astr.z] *= r; }
+    return;
+  }
   for (var j = 0u; j < u.n; j++) { s += term(b, j, m); }
   for (var j = 0u; j < u.n; j++) { O[b.z + j * u.astr.z] = result(b, j, m, s); }
 }

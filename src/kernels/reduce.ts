@@ -1,8 +1,8 @@
 // Reductions over any set of axes. The caller passes the input view and which axes to reduce; the kept
 // axes and reduced axes become two uniform shape/stride lists, so no transpose copy is needed.
-// Long rows are split into chunks reduced by separate workgroups; the [rows, chunks] partial results are
-// reduced again, as many times as needed, so a whole-tensor reduction of any size keeps every workgroup
-// at CHUNK elements or fewer.
+// Long rows are split across invocations (interleaved, see shaders/reduce.wgsl); the [rows, nsplit]
+// partial results are reduced again, as many times as needed, so a whole-tensor reduction of any size
+// keeps every invocation at CHUNK elements or fewer.
 import { fail, type Device, type KernelSpec, type UniformWriter } from '../device/index.ts';
 import { wgslType, type ComputeType, type DType, type Wgsl } from './dtype.ts';
 import { render } from './shaders.ts';
@@ -68,7 +68,15 @@ function combineOf(c: Combine, ct: ComputeType): { INIT: string; COMBINE: string
 
 /** Rows no longer than this are reduced one per invocation. */
 const PER_THREAD_MAX = 64;
-/** Elements one workgroup reduces in a chunked pass. */
+/**
+ * On a software adapter, this many rows or more are reduced one per invocation whatever their length.
+ * SwiftShader runs a workgroup's 256 invocations as SIMD groups of 4 on one CPU thread, and each barrier
+ * of the workgroup tree switches between all 64 of them: with a workgroup per row, 4096 rows of 1024 took
+ * 645 ms, one invocation per row takes ~10-20 ms. Enough rows for two workgroups keep two cores busy
+ * without any barrier. A real GPU keeps the workgroup per row: its lanes then read a row coalesced.
+ */
+const SOFTWARE_THREAD_ROWS = 512;
+/** Elements one invocation of a split pass reduces. */
 let CHUNK = 4096;
 
 /**
@@ -99,27 +107,27 @@ function layoutOf(op: string, x: View, axes: readonly number[]): Layout {
   return { oshape: oc.shape, ostride: oc.strides[0]!, ishape: ic.shape, istride: ic.strides[0]!, offset: x.offset };
 }
 
-/** How many chunks a row of `nred` elements is split into (1: reduced whole by one workgroup or thread). */
-function chunksFor(nred: number): number {
-  return nred > 2 * CHUNK ? Math.ceil(nred / CHUNK) : 1;
-}
-
 /**
+ * How one pass reduces rows of `nred`: `pt` with `nsplit` invocations per row (interleaved; nsplit > 1
+ * leaves [rows, nsplit] partials for another pass), or (`pt` false) one workgroup per whole row.
  * Short rows are cheaper one per invocation: a workgroup per row would leave most of its 256 lanes idle
- * and still pay for the barriers of its tree reduction.
+ * and still pay for the barriers of its tree reduction. Rows longer than 2 CHUNK are split so that no
+ * invocation walks more than CHUNK elements and a whole-tensor reduction still has many invocations.
  */
-function perThreadFor(nred: number): boolean {
-  return nred <= PER_THREAD_MAX;
+function planPass(dev: Device, nout: number, nred: number): { pt: boolean; nsplit: number } {
+  if (nred <= PER_THREAD_MAX || (dev.info.software && nout >= SOFTWARE_THREAD_ROWS)) return { pt: true, nsplit: 1 };
+  if (nred > 2 * CHUNK) return { pt: true, nsplit: Math.ceil(nred / CHUNK) };
+  return { pt: false, nsplit: 1 };
 }
 
-function partialLayout(nout: number, nchunks: number, words: number): Layout {
-  return { oshape: [nout], ostride: [nchunks * words], ishape: [nchunks], istride: [words], offset: 0 };
+function partialLayout(nout: number, nsplit: number, words: number): Layout {
+  return { oshape: [nout], ostride: [nsplit * words], ishape: [nsplit], istride: [words], offset: 0 };
 }
 
 /**
- * Runs the pass chain shared by reduce and argreduce: pass 1 reads `x`; while rows have more than one
- * chunk, it writes partials of `words` u32s each, which the next pass reduces. `dispatch` records one
- * pass given its input, layout, row length, chunking, output buffer and whether it is the last.
+ * Runs the pass chain shared by reduce and argreduce: pass 1 reads `x`; while rows are split, a pass
+ * writes partials of `words` u32s each, which the next pass reduces. `dispatch` records one pass given its
+ * input, layout, row length, split, output buffer, whether it is the first and last, and its kind.
  */
 function passes(
   dev: Device,
@@ -129,30 +137,34 @@ function passes(
   nout: number,
   words: number,
   out: GPUBuffer,
-  dispatch: (src: GPUBuffer, lay: Layout, nred: number, nchunks: number, chunk: number, dst: GPUBuffer, first: boolean, last: boolean, pt: boolean) => void,
+  dispatch: (src: GPUBuffer, lay: Layout, nred: number, nsplit: number, dst: GPUBuffer, first: boolean, last: boolean, pt: boolean) => void,
 ): void {
   let src = x.buffer;
   let nred = numel(lay.ishape);
   let first = true;
   const temps: GPUBuffer[] = [];
   for (;;) {
-    const pt = perThreadFor(nred);
-    const nchunks = pt ? 1 : chunksFor(nred);
-    const last = nchunks === 1;
-    const dst = last ? out : dev.allocate(nout * nchunks * words * 4, op, [nout, nchunks]);
-    dispatch(src, lay, nred, nchunks, Math.ceil(nred / Math.max(nchunks, 1)), dst, first, last, pt);
+    const { pt, nsplit } = planPass(dev, nout, nred);
+    const last = nsplit === 1;
+    const dst = last ? out : dev.allocate(nout * nsplit * words * 4, op, [nout, nsplit]);
+    dispatch(src, lay, nred, nsplit, dst, first, last, pt);
     if (last) break;
     temps.push(dst);
     src = dst;
-    lay = partialLayout(nout, nchunks, words);
-    nred = nchunks;
+    lay = partialLayout(nout, nsplit, words);
+    nred = nsplit;
     first = false;
   }
   for (const t of temps) dev.release(t);
 }
 
-function writeParams(w: UniformWriter, lay: Layout, nout: number, nred: number, nchunks: number, chunk: number): void {
-  w.u32(nout).u32(nred).u32(nchunks).u32(chunk).u32(lay.oshape.length).u32(lay.ishape.length);
+/** Workgroups for a pass: one per row, or enough for nout * nsplit invocations. */
+function groupsFor(dev: Device, nout: number, nsplit: number, pt: boolean): [number, number] {
+  return dev.grid(pt ? Math.ceil((nout * nsplit) / 256) : nout);
+}
+
+function writeParams(w: UniformWriter, lay: Layout, nout: number, nred: number, nsplit: number): void {
+  w.u32(nout).u32(nred).u32(nsplit).u32(0).u32(lay.oshape.length).u32(lay.ishape.length);
 }
 
 function writeLayout(w: UniformWriter, lay: Layout): void {
@@ -160,8 +172,7 @@ function writeLayout(w: UniformWriter, lay: Layout): void {
 }
 
 /**
- * out (contiguous, shape = kept axes) = op over `axes` of x. Rows of at most PER_THREAD_MAX elements are
- * reduced one per invocation; longer rows by workgroups, in chunks if long.
+ * out (contiguous, shape = kept axes) = op over `axes` of x, in the passes planPass chooses.
  */
 export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number[], out: View, outDtype: DType = out.dtype, opts: ReduceOptions = {}): void {
   const lay = layoutOf(op, x, axes);
@@ -175,14 +186,16 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
   const scale = op === 'mean' ? 1 / nred : op === 'var' || op === 'std' ? 1 / Math.max(0, nred - (opts.correction ?? 1)) : 1;
   const { INIT, COMBINE } = combineOf(s.combine, ct);
   const center = opts.center;
-  passes(dev, op, x, lay, nout, 1, out.buffer, (src, l, n, nchunks, chunk, dst, first, last, pt) => {
+  passes(dev, op, x, lay, nout, 1, out.buffer, (src, l, n, nsplit, dst, first, last, pt) => {
     const TX: Wgsl = first ? wgslType(x.dtype) : ct;
     const TO: Wgsl = last ? wgslType(outDtype) : ct;
     const MAP = first ? s.map : 'v';
     const FINAL = last ? s.final : 'acc';
     const hasC = !!center && USES_C.test(`${MAP} ${FINAL}`);
-    const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}`, (): KernelSpec => ({
-      name: `reduce:${op}:${TX}>${TO}${pt ? ':t' : ''}${first ? '' : ':p'}`,
+    // ':t' names one invocation per row; split passes and workgroup passes share a row among invocations.
+    const t = pt && nsplit === 1;
+    const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}`, (): KernelSpec => ({
+      name: `reduce:${op}:${TX}>${TO}${t ? ':t' : ''}${first ? '' : ':p'}`,
       source: render('reduce', { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),
       reads: 2,
       writes: 1,
@@ -191,12 +204,12 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
     dev.dispatch(
       spec,
       (w) => {
-        writeParams(w, l, nout, n, nchunks, chunk);
+        writeParams(w, l, nout, n, nsplit);
         w.f32(scale).u32(l.offset).u32(center?.offset ?? 0).u32(0).u32(0).u32(0);
         writeLayout(w, l);
       },
       [src, center?.buffer ?? src, dst],
-      dev.grid(pt ? Math.ceil(nout / 256) : nout * nchunks),
+      groupsFor(dev, nout, nsplit, pt),
     );
   });
 }
@@ -220,25 +233,26 @@ export function argreduce(dev: Device, op: ArgReduceOp, x: View, axes: readonly 
   const cmp = op === 'argmax' ? '>' : '<';
   const BETTER = ct === 'f32' ? BETTER_F32(cmp) : BETTER_I32(cmp);
   const INIT = ct === 'f32' ? (op === 'argmax' ? '-inf_f32()' : 'inf_f32()') : op === 'argmax' ? '-2147483647 - 1' : '2147483647';
-  passes(dev, op, x, lay, nout, 2, out.buffer, (src, l, n, nchunks, chunk, dst, first, _last, pt) => {
+  passes(dev, op, x, lay, nout, 2, out.buffer, (src, l, n, nsplit, dst, first, last, pt) => {
     const TX: Wgsl = first ? wgslType(x.dtype) : 'u32';
     const LOAD = first ? `let v = ${ct}(X[p]); let ix = j;` : `let v = bitcast<${ct}>(X[p]); let ix = X[p + 1u];`;
-    const spec = cachedSpec(`argreduce|${op}|${TX}|${ct}|${first}|${pt}`, (): KernelSpec => ({
-      name: `${op}:${TX}${pt ? ':t' : ''}${first ? '' : ':p'}`,
+    const t = pt && nsplit === 1;
+    const spec = cachedSpec(`argreduce|${op}|${TX}|${ct}|${first}|${pt}|${t}|${last}`, (): KernelSpec => ({
+      name: `${op}:${TX}${t ? ':t' : ''}${first ? '' : ':p'}`,
       source: render('argreduce', { TX, CT: ct, INIT, BETTER, LOAD }),
       reads: 1,
       writes: 1,
-      constants: { PER_THREAD: pt ? 1 : 0 },
+      constants: { PER_THREAD: pt ? 1 : 0, LAST: last ? 1 : 0 },
     }));
     dev.dispatch(
       spec,
       (w) => {
-        writeParams(w, l, nout, n, nchunks, chunk);
+        writeParams(w, l, nout, n, nsplit);
         w.u32(l.offset).u32(0);
         writeLayout(w, l);
       },
       [src, dst],
-      dev.grid(pt ? Math.ceil(nout / 256) : nout * nchunks),
+      groupsFor(dev, nout, nsplit, pt),
     );
   });
 }
