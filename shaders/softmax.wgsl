@@ -52,54 +52,92 @@ fn bases(row: u32) -> vec3<u32> {
 fn xat(b: vec3<u32>, j: u32) -> f32 { return X[b.x + j * u.astr.x]; }
 fn yat(b: vec3<u32>, j: u32) -> f32 { return Y[b.y + j * u.astr.y]; }
 
-// The per-element term summed over the row (after the maximum, for the forward modes).
-fn term(b: vec3<u32>, j: u32, m: f32) -> f32 {
-  if (MODE == 0u || MODE == 1u) { return exp(xat(b, j) - m); }
+// The per-element term the backward modes sum over the row.
+fn term(b: vec3<u32>, j: u32) -> f32 {
   if (MODE == 2u) { return xat(b, j) * yat(b, j); }
   return xat(b, j);
 }
 
-fn result(b: vec3<u32>, j: u32, m: f32, s: f32) -> f32 {
-  if (MODE == 0u) { return exp(xat(b, j) - m) / s; }
-  if (MODE == 1u) { return (xat(b, j) - m) - log(s); }
+fn result(b: vec3<u32>, j: u32, s: f32) -> f32 {
   if (MODE == 2u) { return yat(b, j) * (xat(b, j) - s); }
   return xat(b, j) - exp(yat(b, j)) * s;
+}
+
+// Running (maximum m, sum of exp(x - m)) over elements first, first + step, ... (< n) of the row at bx:
+// one pass over the data for both (online softmax), four elements per step so that rescaling the sum to
+// a new maximum costs one exp per four elements. NaN cannot be left to exp(): SwiftShader's exp(NaN) is
+// finite. So m takes NaN through max_ and forward() checks it. m starts at the lowest finite float, not
+// -inf, so -inf elements give exp(-inf) = 0 rather than exp(-inf - -inf), and a row of -inf sums to 0
+// (its outputs are then NaN, as in PyTorch).
+fn stats(bx: u32, first: u32, step: u32, n: u32) -> vec2<f32> {
+  let d = step * u.astr.x;
+  var m = bitcast<f32>(0xff7fffffu);
+  var s = 0.0;
+  var p = bx + first * u.astr.x;
+  var j = first;
+  for (; n > 3u * step && j < n - 3u * step; j += 4u * step) {
+    let x0 = X[p];
+    let x1 = X[p + d];
+    let x2 = X[p + 2u * d];
+    let x3 = X[p + 3u * d];
+    let mn = max_(m, max_(max_(x0, x1), max_(x2, x3)));
+    s = s * exp(m - mn) + ((exp(x0 - mn) + exp(x1 - mn)) + (exp(x2 - mn) + exp(x3 - mn)));
+    m = mn;
+    p += 4u * d;
+  }
+  for (; j < n; j += step) {
+    let x = X[p];
+    let mn = max_(m, x);
+    s = s * exp(m - mn) + exp(x - mn);
+    m = mn;
+    p += d;
+  }
+  return vec2<f32>(m, s);
+}
+
+// Merges two (maximum, sum) pairs; equal maxima (both still the initial value) rescale by exp(0) = 1.
+fn merge(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+  let m = max_(a.x, b.x);
+  return vec2<f32>(m, a.y * exp(a.x - m) + b.y * exp(b.x - m));
+}
+
+// Writes the forward result for elements first, first + step, ... of the row, given its (m, s). The
+// reciprocal (softmax) or log (logSoftmax) is taken once per row; the log is subtracted after x - m,
+// which is exact for large x, rather than folded into m, where it would round at m's magnitude.
+fn forward(b: vec3<u32>, first: u32, step: u32, n: u32, ms: vec2<f32>) {
+  let m = ms.x;
+  let k = select(select(log(ms.y), 1.0 / ms.y, MODE == 0u), nan_f32(), is_nan(m));
+  var px = b.x + first * u.astr.x;
+  var po = b.z + first * u.astr.z;
+  for (var j = first; j < n; j += step) {
+    let x = X[px];
+    if (MODE == 0u) { O[po] = exp(x - m) * k; } else { O[po] = (x - m) - k; }
+    px += step * u.astr.x;
+    po += step * u.astr.z;
+  }
 }
 
 fn per_thread(row: u32) {
   if (row >= u.nrows) { return; }
   let b = bases(row);
-  var m = 0.0;
   if (MODE < 2u) {
-    m = -inf_f32();
-    for (var j = 0u; j < u.n; j++) { m = max_(m, xat(b, j)); }
-  }
-  var s = 0.0;
-  if (MODE == 0u) {
-    // The row is this invocation's alone, so O can hold exp(x - m) until the sum is known: one exp per
-    // element instead of two, and a multiply instead of a divide.
-    for (var j = 0u; j < u.n; j++) {
-      let e = exp(xat(b, j) - m);
-      O[b.z + j * u.astr.z] = e;
-      s += e;
-    }
-    let r = 1.0 / s;
-    for (var j = 0u; j < u.n; j++) { O[b.z + j * u.astr.z] *= r; }
+    forward(b, 0u, 1u, u.n, stats(b.x, 0u, 1u, u.n));
     return;
   }
-  for (var j = 0u; j < u.n; j++) { s += term(b, j, m); }
-  for (var j = 0u; j < u.n; j++) { O[b.z + j * u.astr.z] = result(b, j, m, s); }
+  var s = 0.0;
+  for (var j = 0u; j < u.n; j++) { s += term(b, j); }
+  for (var j = 0u; j < u.n; j++) { O[b.z + j * u.astr.z] = result(b, j, s); }
 }
 
-var<workgroup> part: array<f32, 256>;
+var<workgroup> part: array<vec2<f32>, 256>;
 
-// Both reductions leave the result in part[0]; the trailing barrier lets every invocation read it
-// before part is reused.
-fn reduce_max(lid: u32, v: f32) -> f32 {
+// Tree reductions over the workgroup; the result is in part[0], and the trailing barrier lets every
+// invocation read it before part is reused.
+fn reduce_stats(lid: u32, v: vec2<f32>) -> vec2<f32> {
   part[lid] = v;
   workgroupBarrier();
   for (var k = WG / 2u; k > 0u; k = k >> 1u) {
-    if (lid < k) { part[lid] = max_(part[lid], part[lid + k]); }
+    if (lid < k) { part[lid] = merge(part[lid], part[lid + k]); }
     workgroupBarrier();
   }
   let r = part[0];
@@ -108,13 +146,13 @@ fn reduce_max(lid: u32, v: f32) -> f32 {
 }
 
 fn reduce_sum(lid: u32, v: f32) -> f32 {
-  part[lid] = v;
+  part[lid].x = v;
   workgroupBarrier();
   for (var k = WG / 2u; k > 0u; k = k >> 1u) {
-    if (lid < k) { part[lid] = part[lid] + part[lid + k]; }
+    if (lid < k) { part[lid].x = part[lid].x + part[lid + k].x; }
     workgroupBarrier();
   }
-  let r = part[0];
+  let r = part[0].x;
   workgroupBarrier();
   return r;
 }
@@ -128,15 +166,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let valid = w < u.nrows;
     let n = select(0u, u.n, valid);
     let b = bases(select(0u, w, valid));
-    var m = 0.0;
     if (MODE < 2u) {
-      var mt = -inf_f32();
-      for (var j = lid; j < n; j += WG) { mt = max_(mt, xat(b, j)); }
-      m = reduce_max(lid, mt);
+      // One tree over (m, s) pairs: half the barriers of a maximum tree followed by a sum tree.
+      let ms = reduce_stats(lid, stats(b.x, lid, WG, n));
+      forward(b, lid, WG, n, ms);
+    } else {
+      var st = 0.0;
+      for (var j = lid; j < n; j += WG) { st += term(b, j); }
+      let s = reduce_sum(lid, st);
+      for (var j = lid; j < n; j += WG) { O[b.z + j * u.astr.z] = result(b, j, s); }
     }
-    var st = 0.0;
-    for (var j = lid; j < n; j += WG) { st += term(b, j, m); }
-    let s = reduce_sum(lid, st);
-    for (var j = lid; j < n; j += WG) { O[b.z + j * u.astr.z] = result(b, j, m, s); }
   }
 }

@@ -1,0 +1,96 @@
+// The pass kinds of the reduce and softmax kernels at sizes the other files do not reach: many long rows
+// (one invocation per row on a software adapter such as SwiftShader, a workgroup per row on a GPU), and
+// NaN / -inf inside rows long enough for the unrolled loops and the workgroup trees, contiguous and
+// strided, against the float64 references.
+import { describe, expect, it } from 'vitest';
+import * as wg from '../src/index.ts';
+import { assertClose, randomRef, type Ref } from './reference/index.ts';
+import { logSoftmaxRef, permuteRef, REDUCERS, reduceRef, softmaxRef } from './reference/reduce.ts';
+
+const up = (r: Ref) => wg.tensor(Float32Array.from(r.data), { shape: r.shape });
+const exact = { rtol: 0, atol: 0 };
+
+/** [rows, n] values in [-3, 3] with NaN in row 1 and -inf scattered through row 2 (and row 4's end). */
+function special(rows: number, n: number, seed: number): Ref {
+  const r = randomRef([rows, n], seed, -3, 3);
+  r.data[1 * n + 7] = NaN;
+  for (let j = 0; j < n; j += 3) r.data[2 * n + j] = -Infinity;
+  r.data[4 * n + n - 1] = -Infinity;
+  return r;
+}
+
+/** The same values as a contiguous tensor and as the transpose of a contiguous [n, rows] one. */
+function both(r: Ref): [wg.Tensor, string][] {
+  return [
+    [up(r), 'contiguous'],
+    [up(permuteRef(r, [1, 0])).T, 'transposed'],
+  ];
+}
+
+describe('many long rows', () => {
+  it('reductions of 600 rows of 300 (and 5 rows: a workgroup each)', async () => {
+    for (const rows of [600, 5])
+      await wg.scope(async () => {
+        const r = randomRef([rows, 300], 11);
+        for (const [t, label] of both(r)) {
+          const at = `${rows} rows ${label}`;
+          assertClose(await t.sum(1).data(), reduceRef(r, [1], false, REDUCERS.sum), {}, `sum ${at}`);
+          assertClose(await t.mean(1).data(), reduceRef(r, [1], false, REDUCERS.mean), {}, `mean ${at}`);
+          assertClose(await t.max(1).data(), reduceRef(r, [1], false, REDUCERS.max), exact, `max ${at}`);
+          assertClose(await t.min(1).data(), reduceRef(r, [1], false, REDUCERS.min), exact, `min ${at}`);
+          assertClose(await t.var(1).data(), reduceRef(r, [1], false, (v) => REDUCERS.var(v)), {}, `var ${at}`);
+          assertClose(await t.logsumexp(1).data(), reduceRef(r, [1], false, REDUCERS.logsumexp), {}, `logsumexp ${at}`);
+          assertClose(await t.argmax(1).data(), reduceRef(r, [1], false, REDUCERS.argmax), exact, `argmax ${at}`);
+          assertClose(await t.argmin(1).data(), reduceRef(r, [1], false, REDUCERS.argmin), exact, `argmin ${at}`);
+        }
+      });
+  });
+
+  it('NaN and -inf inside long rows reduce like the reference', async () => {
+    for (const rows of [600, 5])
+      await wg.scope(async () => {
+        const r = special(rows, 301, 12);
+        for (const [t, label] of both(r)) {
+          const at = `${rows} rows ${label}`;
+          assertClose(await t.sum(1).data(), reduceRef(r, [1], false, REDUCERS.sum), {}, `sum ${at}`);
+          assertClose(await t.max(1).data(), reduceRef(r, [1], false, REDUCERS.max), exact, `max ${at}`);
+          assertClose(await t.argmax(1).data(), reduceRef(r, [1], false, REDUCERS.argmax), exact, `argmax ${at}`);
+          assertClose(await t.logsumexp(1).data(), reduceRef(r, [1], false, REDUCERS.logsumexp), {}, `logsumexp ${at}`);
+        }
+      });
+  });
+
+  it('softmax and logSoftmax of 600 and of 5 rows of 301 with NaN and -inf', async () => {
+    const tol = { rtol: 1e-4, atol: 1e-6 };
+    for (const rows of [600, 5])
+      await wg.scope(async () => {
+        const r = special(rows, 301, 13);
+        for (const [t, label] of both(r)) {
+          assertClose(await t.softmax(1).data(), softmaxRef(r, 1), tol, `softmax ${rows} rows ${label}`);
+          assertClose(await wg.logSoftmax(t, 1).data(), logSoftmaxRef(r, 1), tol, `logSoftmax ${rows} rows ${label}`);
+        }
+        // A row of -inf has no maximum to subtract: NaN, as in PyTorch.
+        const z = up({ data: new Float64Array(2 * 301).fill(-Infinity).fill(0, 301), shape: [2, 301] });
+        const y = await z.softmax(1).data();
+        expect(Array.from(y.slice(0, 301)).every(Number.isNaN)).toBe(true);
+        assertClose(y.slice(301), new Float64Array(301).fill(1 / 301), tol, 'row of zeros');
+      });
+  });
+
+  it('softmax backward over 600 rows of 130: y * (g - sum(g * y))', async () => {
+    await wg.scope(async () => {
+      const r = randomRef([600, 130], 14, -3, 3);
+      const g = randomRef([600, 130], 15);
+      const y = softmaxRef(r, 1);
+      const want = new Float64Array(r.data.length);
+      for (let i = 0; i < 600; i++) {
+        let dot = 0;
+        for (let j = 0; j < 130; j++) dot += g.data[i * 130 + j]! * y.data[i * 130 + j]!;
+        for (let j = 0; j < 130; j++) want[i * 130 + j] = y.data[i * 130 + j]! * (g.data[i * 130 + j]! - dot);
+      }
+      const x = wg.tensor(Float32Array.from(r.data), { shape: r.shape, requiresGrad: true });
+      x.softmax(1).mul(up(g)).sum().backward();
+      assertClose(await x.grad!.data(), want, { rtol: 1e-3, atol: 1e-6 }, 'softmax grad');
+    });
+  });
+});
