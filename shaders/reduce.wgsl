@@ -36,6 +36,10 @@ struct Params {
 
 override PER_THREAD: bool = false;
 override HAS_C: bool = false;
+// 1 (max) or 2 (min) for float inputs: the element loop then uses plain max()/min() and tracks NaN by
+// the largest |bits| seen, which costs two integer ops per element instead of the two NaN tests and two
+// selects of COMBINE. Accumulators are still merged with COMBINE.
+override FAST_MINMAX: u32 = 0u;
 
 fn combine(acc: {{CT}}, v: {{CT}}) -> {{CT}} {
   return {{COMBINE}};
@@ -47,6 +51,17 @@ fn map_(v: {{CT}}, c: {{CT}}) -> {{CT}} {
 
 fn ld(p: u32, c: {{CT}}) -> {{CT}} {
   return map_({{CT}}(X[p]), c);
+}
+
+fn elem(acc: {{CT}}, v: {{CT}}) -> {{CT}} {
+  if (FAST_MINMAX == 1u) { return max(acc, v); }
+  if (FAST_MINMAX == 2u) { return min(acc, v); }
+  return combine(acc, v);
+}
+
+// The NaN-tracking word for v: above 0x7f800000 exactly when v is NaN.
+fn nan_bits(v: {{CT}}) -> u32 {
+  return bitcast<u32>(v) & 0x7fffffffu;
 }
 
 fn center(row: u32) -> {{CT}} {
@@ -86,21 +101,30 @@ fn strided(base: u32, first: u32, step: u32, c: {{CT}}) -> {{CT}} {
     var a1 = a0;
     var a2 = a0;
     var a3 = a0;
+    var nb = 0u;
     let dp = step * u.istride[0].x;
     var p = base + first * u.istride[0].x;
     var j = first;
     let n = u.nred;
     for (; n > 3u * step && j < n - 3u * step; j += 4u * step) {
-      a0 = combine(a0, ld(p, c));
-      a1 = combine(a1, ld(p + dp, c));
-      a2 = combine(a2, ld(p + 2u * dp, c));
-      a3 = combine(a3, ld(p + 3u * dp, c));
+      let v0 = ld(p, c);
+      let v1 = ld(p + dp, c);
+      let v2 = ld(p + 2u * dp, c);
+      let v3 = ld(p + 3u * dp, c);
+      a0 = elem(a0, v0);
+      a1 = elem(a1, v1);
+      a2 = elem(a2, v2);
+      a3 = elem(a3, v3);
+      if (FAST_MINMAX != 0u) { nb = max(nb, max(max(nan_bits(v0), nan_bits(v1)), max(nan_bits(v2), nan_bits(v3)))); }
       p += 4u * dp;
     }
     for (; j < n; j += step) {
-      a0 = combine(a0, ld(p, c));
+      let v = ld(p, c);
+      a0 = elem(a0, v);
+      if (FAST_MINMAX != 0u) { nb = max(nb, nan_bits(v)); }
       p += dp;
     }
+    if (FAST_MINMAX != 0u && nb > 0x7f800000u) { return bitcast<{{CT}}>(nb); }
     return combine(combine(a0, a1), combine(a2, a3));
   }
   for (var j = first; j < u.nred; j += step) { a0 = combine(a0, ld(base + inner_of(j), c)); }

@@ -186,6 +186,7 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
   const scale = op === 'mean' ? 1 / nred : op === 'var' || op === 'std' ? 1 / Math.max(0, nred - (opts.correction ?? 1)) : 1;
   const { INIT, COMBINE } = combineOf(s.combine, ct);
   const center = opts.center;
+  const fastMinMax = ct === 'f32' ? (s.combine === 'max' ? 1 : s.combine === 'min' ? 2 : 0) : 0;
   passes(dev, op, x, lay, nout, 1, out.buffer, (src, l, n, nsplit, dst, first, last, pt) => {
     const TX: Wgsl = first ? wgslType(x.dtype) : ct;
     const TO: Wgsl = last ? wgslType(outDtype) : ct;
@@ -199,7 +200,7 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
       source: render('reduce', { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),
       reads: 2,
       writes: 1,
-      constants: { PER_THREAD: pt ? 1 : 0, HAS_C: hasC ? 1 : 0 },
+      constants: { PER_THREAD: pt ? 1 : 0, HAS_C: hasC ? 1 : 0, FAST_MINMAX: fastMinMax },
     }));
     dev.dispatch(
       spec,
