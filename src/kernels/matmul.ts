@@ -2,9 +2,11 @@
 // broadcast batches are read in place; it picks the tiled kernel or GEMV, merges batch dimensions
 // where the layout allows (a shared right operand folds the batch into M), and splits K across
 // workgroups when the output alone has too few tiles to fill the GPU. `gemm` is the shared dispatcher
-// that the conv kernels (conv.ts) drive with their implicit-GEMM modes.
+// that the conv kernels (conv.ts) drive with their implicit-GEMM modes. On a CPU-emulated adapter
+// (SwiftShader) plain products take shaders/matmul_reg.wgsl instead of the shared-memory tiles: see
+// that file for the measurements behind it.
 import { fail, shapeStr, type Device } from '../device/index.ts';
-import { render } from './shaders.ts';
+import { render, shaderSource } from './shaders.ts';
 import { cachedSpec } from './spec.ts';
 import { coalesce, numel, type View } from './view.ts';
 
@@ -25,9 +27,27 @@ const TARGET_GROUPS = 256;
 /** The most temporary memory split-K may take. */
 const SPLIT_BYTES = 64 << 20;
 
+/**
+ * Below this many workgroups a CPU-emulated adapter splits K: it has a few cores, not 100+, and each
+ * split costs an extra pass over the partial sums.
+ */
+const FEW_GROUPS_CPU = 8;
+const TARGET_GROUPS_CPU = 16;
+
 function specFor(mode: Mode) {
   return cachedSpec(`matmul|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul', { MODE: `${mode}` }), reads: 3, writes: 1 }));
 }
+
+const regSpec = () =>
+  cachedSpec('matmul|reg', () => ({ name: 'matmul', source: `${shaderSource('prelude')}\n${shaderSource('matmul_reg')}`, reads: 3, writes: 1 }));
+
+export type MatmulKernel = 'auto' | 'tiled' | 'registers';
+let kernelChoice: MatmulKernel = 'auto';
+/** Forces the plain-product kernel ('auto': registers on CPU-emulated adapters, else tiled). For tests. */
+export function setMatmulKernel(k: MatmulKernel): void {
+  kernelChoice = k;
+}
+const useRegisters = (dev: Device) => (kernelChoice === 'auto' ? dev.info.software : kernelChoice === 'registers');
 
 /**
  * One GEMM: C[b] (M x N) = A[b] (M x K) B[b] (K x N) (+ bias), b over `batch` (at most 4 dims). Strides
@@ -80,6 +100,7 @@ export function gemm(dev: Device, g: Gemm): void {
   if (g.batch.length > MAX_BATCH) throw new Error(`webgrad: gemm got ${g.batch.length} batch dimensions`);
   const nb = numel(g.batch);
   const gemv = g.mode === GEMM_MODE.gemv;
+  const reg = g.mode === GEMM_MODE.matmul && useRegisters(dev);
   const nt = g.gvNt ?? 1;
   const tilesN = gemv ? Math.ceil(g.N / nt) : Math.ceil(g.N / TILE);
   const tilesM = gemv ? 1 : Math.ceil(g.M / TILE);
@@ -88,8 +109,8 @@ export function gemm(dev: Device, g: Gemm): void {
   let kchunk = Math.max(g.K, 1);
   // Each split keeps at least this much of K, so the extra pass over the partial sums stays small.
   const minChunk = gemv ? 512 : 128;
-  if (groups < FEW_GROUPS && g.K >= 2 * minChunk) {
-    splits = Math.min(Math.ceil(TARGET_GROUPS / groups), Math.floor(g.K / minChunk), 64, Math.floor(SPLIT_BYTES / (4 * g.cSize)));
+  if (groups < (reg ? FEW_GROUPS_CPU : FEW_GROUPS) && g.K >= 2 * minChunk) {
+    splits = Math.min(Math.ceil((reg ? TARGET_GROUPS_CPU : TARGET_GROUPS) / groups), Math.floor(g.K / minChunk), 64, Math.floor(SPLIT_BYTES / (4 * g.cSize)));
     if (splits > 1) {
       kchunk = Math.ceil(g.K / splits / 16) * 16;
       splits = Math.ceil(g.K / kchunk);
@@ -101,7 +122,7 @@ export function gemm(dev: Device, g: Gemm): void {
   const flags = (g.aKfast ? 1 : 0) | (g.bNfast ? 2 : 0) | (g.bias ? 4 : 0);
   const conv = g.conv ?? [];
   dev.dispatch(
-    specFor(g.mode),
+    reg ? regSpec() : specFor(g.mode),
     (w) => {
       w.u32(g.M).u32(g.N).u32(g.K).u32(kchunk);
       w.u32(tilesN).u32(tilesM).u32(nb).u32(total);
