@@ -63,16 +63,22 @@ fn result(b: vec3<u32>, j: u32, s: f32) -> f32 {
   return xat(b, j) - exp(yat(b, j)) * s;
 }
 
+// Above 0x7f800000 exactly when v is NaN; the largest over a row says whether it holds one.
+fn nan_bits(v: f32) -> u32 {
+  return bitcast<u32>(v) & 0x7fffffffu;
+}
+
 // Running (maximum m, sum of exp(x - m)) over elements first, first + step, ... (< n) of the row at bx:
 // one pass over the data for both (online softmax), four elements per step so that rescaling the sum to
 // a new maximum costs one exp per four elements. NaN cannot be left to exp(): SwiftShader's exp(NaN) is
-// finite. So m takes NaN through max_ and forward() checks it. m starts at the lowest finite float, not
-// -inf, so -inf elements give exp(-inf) = 0 rather than exp(-inf - -inf), and a row of -inf sums to 0
-// (its outputs are then NaN, as in PyTorch).
+// finite. So a NaN is noted by its bits (cheaper per element than max_) and returned as m, which
+// forward() checks. m starts at the lowest finite float, not -inf, so -inf elements give exp(-inf) = 0
+// rather than exp(-inf - -inf), and a row of -inf sums to 0 (its outputs are then NaN, as in PyTorch).
 fn stats(bx: u32, first: u32, step: u32, n: u32) -> vec2<f32> {
   let d = step * u.astr.x;
   var m = bitcast<f32>(0xff7fffffu);
   var s = 0.0;
+  var nb = 0u;
   var p = bx + first * u.astr.x;
   var j = first;
   for (; n > 3u * step && j < n - 3u * step; j += 4u * step) {
@@ -80,19 +86,21 @@ fn stats(bx: u32, first: u32, step: u32, n: u32) -> vec2<f32> {
     let x1 = X[p + d];
     let x2 = X[p + 2u * d];
     let x3 = X[p + 3u * d];
-    let mn = max_(m, max_(max_(x0, x1), max_(x2, x3)));
+    let mn = max(m, max(max(x0, x1), max(x2, x3)));
+    nb = max(nb, max(max(nan_bits(x0), nan_bits(x1)), max(nan_bits(x2), nan_bits(x3))));
     s = s * exp(m - mn) + ((exp(x0 - mn) + exp(x1 - mn)) + (exp(x2 - mn) + exp(x3 - mn)));
     m = mn;
     p += 4u * d;
   }
   for (; j < n; j += step) {
     let x = X[p];
-    let mn = max_(m, x);
+    let mn = max(m, x);
+    nb = max(nb, nan_bits(x));
     s = s * exp(m - mn) + exp(x - mn);
     m = mn;
     p += d;
   }
-  return vec2<f32>(m, s);
+  return vec2<f32>(select(m, bitcast<f32>(nb), nb > 0x7f800000u), s);
 }
 
 // Merges two (maximum, sum) pairs; equal maxima (both still the initial value) rescale by exp(0) = 1.
