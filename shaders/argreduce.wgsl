@@ -1,6 +1,6 @@
 // argmax / argmin: the reduce kernel's layout and pass kinds (see reduce.wgsl: PER_THREAD invocations
-// each walking every nsplit-th element of a row, or one workgroup per row) carrying (value, index)
-// pairs. The index is the position in the flattened reduced axes; ties go to the smaller index, so the
+// each walking every nsplit-th element of a row, or one workgroup per chunk of a row) carrying (value,
+// index) pairs. The index is the position in the flattened reduced axes; ties go to the smaller index, so the
 // first occurrence wins whatever the reduction order. Passes that leave partial results (all but the
 // LAST) write pairs as two u32 words (the value's bits, then its index); LOAD reads an element (or such
 // a pair) at `p` into `v` and `ix`.
@@ -9,7 +9,7 @@ struct Params {
   nout: u32,
   nred: u32,
   nsplit: u32,
-  _pad1: u32,
+  chunk: u32,
   ndo: u32,
   ndi: u32,
   offset: u32,
@@ -69,21 +69,21 @@ struct Best {
   i: u32,
 }
 
-// The best of elements first, first + step, ... (< nred) of the row at `base`; with one reduced axis
+// The best of elements first, first + step, ... (< n) of the row at `base`; with one reduced axis
 // (the usual case after the host coalesces them) a pointer walk replaces the per-element div/mod.
-fn strided(base: u32, first: u32, step: u32) -> Best {
+fn strided(base: u32, first: u32, step: u32, n: u32) -> Best {
   var best = {{CT}}({{INIT}});
   var bi = 0xffffffffu;
   if (u.ndi <= 1u) {
     let dp = step * u.istride[0].x;
     var p = base + first * u.istride[0].x;
-    for (var j = first; j < u.nred; j += step) {
+    for (var j = first; j < n; j += step) {
       {{LOAD}}
       if (better(best, bi, v, ix)) { best = v; bi = ix; }
       p += dp;
     }
   } else {
-    for (var j = first; j < u.nred; j += step) {
+    for (var j = first; j < n; j += step) {
       let p = base + inner_of(j);
       {{LOAD}}
       if (better(best, bi, v, ix)) { best = v; bi = ix; }
@@ -102,13 +102,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let t = w * WG + lid;
     let row = t / u.nsplit;
     if (row >= u.nout) { return; }
-    let b = strided(base_of(row), t % u.nsplit, u.nsplit);
+    let b = strided(base_of(row), t % u.nsplit, u.nsplit, u.nred);
     store(t, b.v, b.i);
   } else {
-    let row = w;
+    // Workgroup w reduces chunk w % nsplit of row w / nsplit (the whole row when nsplit == 1).
+    let row = w / u.nsplit;
     let valid = row < u.nout;
     var b = Best({{CT}}({{INIT}}), 0xffffffffu);
-    if (valid) { b = strided(base_of(row), lid, WG); }
+    if (valid) {
+      let start = (w % u.nsplit) * u.chunk;
+      b = strided(base_of(row), start + lid, WG, min(u.nred, start + u.chunk));
+    }
     pv[lid] = b.v;
     pi[lid] = b.i;
     workgroupBarrier();
@@ -119,6 +123,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
       workgroupBarrier();
     }
-    if (lid == 0u && valid) { store(row, pv[0], pi[0]); }
+    if (lid == 0u && valid) { store(w, pv[0], pi[0]); }
   }
 }

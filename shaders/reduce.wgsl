@@ -5,7 +5,8 @@
 //   interleaved across neighbouring invocations, so their loads are adjacent (coalesced on a GPU, one
 //   vector load on SwiftShader), and the [rows, nsplit] partials are reduced by a later pass. No
 //   barriers: on CPU implementations of WebGPU a barrier switches every SIMD group of the workgroup.
-// * otherwise one workgroup reduces one whole row with a tree in workgroup memory, always the last pass.
+// * otherwise workgroup w reduces chunk w % nsplit of row w / nsplit with a tree in workgroup memory
+//   (the host uses this on GPUs, where the lanes' loads of a chunk coalesce, and for few rows).
 // MAP transforms each element before combining (|v| for L1 norms, (v - c)^2 for variances) and FINAL the
 // combined value; `c` is a per-row value from C (a mean or a maximum) when HAS_C, so variance and
 // logsumexp need no intermediate tensor of the input's size.
@@ -14,7 +15,7 @@ struct Params {
   nout: u32,
   nred: u32,
   nsplit: u32,
-  _pad3: u32,
+  chunk: u32,
   ndo: u32,
   ndi: u32,
   scale: f32,
@@ -91,11 +92,11 @@ fn inner_of(j: u32) -> u32 {
   return off;
 }
 
-// Combines elements first, first + step, ... (< nred) of the row at `base`. The host coalesces the
+// Combines elements first, first + step, ... (< n) of the row at `base`. The host coalesces the
 // reduced axes, so they are nearly always one axis (or none: ndi == 0 has nred <= 1 and a zero stride);
 // that case walks a pointer instead of paying a div/mod per element, and keeps four independent
 // accumulators so consecutive loads and combines do not wait on each other.
-fn strided(base: u32, first: u32, step: u32, c: {{CT}}) -> {{CT}} {
+fn strided(base: u32, first: u32, step: u32, n: u32, c: {{CT}}) -> {{CT}} {
   var a0 = {{CT}}({{INIT}});
   if (u.ndi <= 1u) {
     var a1 = a0;
@@ -105,7 +106,6 @@ fn strided(base: u32, first: u32, step: u32, c: {{CT}}) -> {{CT}} {
     let dp = step * u.istride[0].x;
     var p = base + first * u.istride[0].x;
     var j = first;
-    let n = u.nred;
     for (; n > 3u * step && j < n - 3u * step; j += 4u * step) {
       let v0 = ld(p, c);
       let v1 = ld(p + dp, c);
@@ -127,7 +127,7 @@ fn strided(base: u32, first: u32, step: u32, c: {{CT}}) -> {{CT}} {
     if (FAST_MINMAX != 0u && nb > 0x7f800000u) { return bitcast<{{CT}}>(nb); }
     return combine(combine(a0, a1), combine(a2, a3));
   }
-  for (var j = first; j < u.nred; j += step) { a0 = combine(a0, ld(base + inner_of(j), c)); }
+  for (var j = first; j < n; j += step) { a0 = combine(a0, ld(base + inner_of(j), c)); }
   return a0;
 }
 
@@ -146,15 +146,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let row = t / u.nsplit;
     if (row >= u.nout) { return; }
     let c = center(row);
-    O[t] = finish(strided(base_of(row), t % u.nsplit, u.nsplit, c), c);
+    O[t] = finish(strided(base_of(row), t % u.nsplit, u.nsplit, u.nred, c), c);
   } else {
-    let row = w;
+    // Workgroup w reduces chunk w % nsplit of row w / nsplit (the whole row when nsplit == 1).
+    let row = w / u.nsplit;
     let valid = row < u.nout;
     var acc = {{CT}}({{INIT}});
     var c = {{CT}}(0);
     if (valid) {
       c = center(row);
-      acc = strided(base_of(row), lid, WG, c);
+      let start = (w % u.nsplit) * u.chunk;
+      acc = strided(base_of(row), start + lid, WG, min(u.nred, start + u.chunk), c);
     }
     part[lid] = acc;
     workgroupBarrier();
@@ -162,6 +164,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (lid < s) { part[lid] = combine(part[lid], part[lid + s]); }
       workgroupBarrier();
     }
-    if (lid == 0u && valid) { O[row] = finish(part[0], c); }
+    if (lid == 0u && valid) { O[w] = finish(part[0], c); }
   }
 }

@@ -1,9 +1,11 @@
 // The pass kinds of the reduce and softmax kernels at sizes the other files do not reach: many long rows
-// (one invocation per row on a software adapter such as SwiftShader, a workgroup per row on a GPU), and
-// NaN / -inf inside rows long enough for the unrolled loops and the workgroup trees, contiguous and
+// (one invocation per row on a software adapter such as SwiftShader, a workgroup per row on a GPU),
+// NaN / -inf inside rows long enough for the unrolled loops and the workgroup trees, and both the
+// software and the GPU pass plans of reduce (forced, so either runs on any adapter), contiguous and
 // strided, against the float64 references.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
+import { setReduceChunk, setReducePlan } from '../src/kernels/reduce.ts';
 import { assertClose, randomRef, type Ref } from './reference/index.ts';
 import { logSoftmaxRef, permuteRef, REDUCERS, reduceRef, softmaxRef } from './reference/reduce.ts';
 
@@ -91,6 +93,43 @@ describe('many long rows', () => {
       const x = wg.tensor(Float32Array.from(r.data), { shape: r.shape, requiresGrad: true });
       x.softmax(1).mul(up(g)).sum().backward();
       assertClose(await x.grad!.data(), want, { rtol: 1e-3, atol: 1e-6 }, 'softmax grad');
+    });
+  });
+});
+
+describe('the software and GPU pass plans of reduce', () => {
+  afterEach(() => {
+    setReducePlan(undefined);
+    setReduceChunk(4096);
+  });
+
+  it.each(['software', 'gpu'] as const)('%s plan: long rows, and rows split into chunks over several passes', async (plan) => {
+    setReducePlan(plan);
+    // The GPU plan's workgroup per row is slow on SwiftShader (barriers), so it gets fewer rows.
+    const rows = plan === 'software' ? 600 : 24;
+    await wg.scope(async () => {
+      const r = special(rows, 130, 16);
+      for (const [t, label] of both(r)) {
+        const at = `${plan} ${rows} rows ${label}`;
+        assertClose(await t.sum(1).data(), reduceRef(r, [1], false, REDUCERS.sum), {}, `sum ${at}`);
+        assertClose(await t.min(1).data(), reduceRef(r, [1], false, REDUCERS.min), exact, `min ${at}`);
+        assertClose(await t.argmax(1).data(), reduceRef(r, [1], false, REDUCERS.argmax), exact, `argmax ${at}`);
+      }
+      // 401 -> 101 chunks of 4 -> 26 -> the result; with a tie for the maximum across chunks.
+      setReduceChunk(4);
+      const s = randomRef([3, 401], 17);
+      s.data[100] = 5;
+      s.data[300] = 5;
+      s.data[401 + 250] = NaN;
+      for (const [t, label] of both(s)) {
+        const at = `${plan} chunked ${label}`;
+        assertClose(await t.sum(1).data(), reduceRef(s, [1], false, REDUCERS.sum), {}, `sum ${at}`);
+        assertClose(await t.max(1).data(), reduceRef(s, [1], false, REDUCERS.max), exact, `max ${at}`);
+        assertClose(await t.std(1).data(), reduceRef(s, [1], false, (v) => REDUCERS.std(v)), {}, `std ${at}`);
+        assertClose(await t.argmax(1).data(), reduceRef(s, [1], false, REDUCERS.argmax), exact, `argmax ${at}`);
+        assertClose([await t.sum().item()], [REDUCERS.sum(Array.from(s.data))], {}, `whole sum ${at}`);
+        assertClose([await t.argmin().item()], [REDUCERS.argmin(Array.from(s.data))], exact, `whole argmin ${at}`);
+      }
     });
   });
 });

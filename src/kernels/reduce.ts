@@ -76,7 +76,7 @@ const PER_THREAD_MAX = 64;
  * without any barrier. A real GPU keeps the workgroup per row: its lanes then read a row coalesced.
  */
 const SOFTWARE_THREAD_ROWS = 512;
-/** Elements one invocation of a split pass reduces. */
+/** Elements one workgroup (GPU) or invocation (software adapter) of a split pass reduces at most. */
 let CHUNK = 4096;
 
 /**
@@ -107,16 +107,24 @@ function layoutOf(op: string, x: View, axes: readonly number[]): Layout {
   return { oshape: oc.shape, ostride: oc.strides[0]!, ishape: ic.shape, istride: ic.strides[0]!, offset: x.offset };
 }
 
+/** Forces the software or the GPU plan (undefined: the device decides). Only tests need this. */
+let forcedPlan: 'software' | 'gpu' | undefined;
+export function setReducePlan(p: 'software' | 'gpu' | undefined): void {
+  forcedPlan = p;
+}
+
 /**
- * How one pass reduces rows of `nred`: `pt` with `nsplit` invocations per row (interleaved; nsplit > 1
- * leaves [rows, nsplit] partials for another pass), or (`pt` false) one workgroup per whole row.
- * Short rows are cheaper one per invocation: a workgroup per row would leave most of its 256 lanes idle
- * and still pay for the barriers of its tree reduction. Rows longer than 2 CHUNK are split so that no
- * invocation walks more than CHUNK elements and a whole-tensor reduction still has many invocations.
+ * How one pass reduces rows of `nred`: with `pt`, `nsplit` invocations per row, interleaved; without,
+ * one workgroup per chunk of the row (`nsplit` chunks). nsplit > 1 leaves [rows, nsplit] partials for
+ * another pass. Short rows are cheaper one per invocation: a workgroup per row would leave most of its
+ * 256 lanes idle and still pay for the barriers of its tree reduction. Rows longer than 2 CHUNK are
+ * split into chunks of at most CHUNK, so a whole-tensor reduction of any size has many workgroups (on a
+ * GPU) or invocations (on a software adapter, which avoids barriers).
  */
 function planPass(dev: Device, nout: number, nred: number): { pt: boolean; nsplit: number } {
-  if (nred <= PER_THREAD_MAX || (dev.info.software && nout >= SOFTWARE_THREAD_ROWS)) return { pt: true, nsplit: 1 };
-  if (nred > 2 * CHUNK) return { pt: true, nsplit: Math.ceil(nred / CHUNK) };
+  const software = forcedPlan ? forcedPlan === 'software' : dev.info.software;
+  if (nred <= PER_THREAD_MAX || (software && nout >= SOFTWARE_THREAD_ROWS)) return { pt: true, nsplit: 1 };
+  if (nred > 2 * CHUNK) return { pt: software, nsplit: Math.ceil(nred / CHUNK) };
   return { pt: false, nsplit: 1 };
 }
 
@@ -158,13 +166,13 @@ function passes(
   for (const t of temps) dev.release(t);
 }
 
-/** Workgroups for a pass: one per row, or enough for nout * nsplit invocations. */
+/** Workgroups for a pass: one per chunk of a row, or enough for nout * nsplit invocations. */
 function groupsFor(dev: Device, nout: number, nsplit: number, pt: boolean): [number, number] {
-  return dev.grid(pt ? Math.ceil((nout * nsplit) / 256) : nout);
+  return dev.grid(pt ? Math.ceil((nout * nsplit) / 256) : nout * nsplit);
 }
 
 function writeParams(w: UniformWriter, lay: Layout, nout: number, nred: number, nsplit: number): void {
-  w.u32(nout).u32(nred).u32(nsplit).u32(0).u32(lay.oshape.length).u32(lay.ishape.length);
+  w.u32(nout).u32(nred).u32(nsplit).u32(Math.ceil(nred / nsplit)).u32(lay.oshape.length).u32(lay.ishape.length);
 }
 
 function writeLayout(w: UniformWriter, lay: Layout): void {
