@@ -7,6 +7,7 @@
 import * as wg from '../../src/index.ts';
 import { map } from '../../src/kernels/index.ts';
 import { assertClose, broadcastMap, randomRef, type Ref, type Tolerance } from '../reference/index.ts';
+import { gradcheck } from '../reference/gradcheck.ts';
 import { conv2dRef, matmulRef, maxRef, permuteRef, softmaxRef, sumRef } from './ref.ts';
 
 const Deno = (globalThis as any).Deno;
@@ -246,6 +247,93 @@ check('conv2d/groups', async () => {
   const w = randomRef([6, 2, 3, 3], 34);
   const want = conv2dRef(x, w, { groups: 2, padding: 1 });
   await expectRef(fn('conv2d')(up(x), up(w), { groups: 2, padding: 1 }), want, { rtol: 1e-4, atol: 1e-5 }, 'conv2d groups 2');
+});
+
+// ---- autograd, losses, optimizers, a training loop (src/autograd, src/nn, src/optim) ------------------
+
+check('autograd/worked-example-35-7-24-5', async () => {
+  const [a, b, c] = [1, 2, 3].map((v) => wg.tensor(v, { requiresGrad: true }));
+  const y = a!.add(b!.mul(2)).mul(b!.mul(2).add(c!));
+  y.backward();
+  expectEqual([await y.item(), await a!.grad!.item(), await b!.grad!.item(), await c!.grad!.item()], [35, 7, 24, 5], 'y, dy/da, dy/db, dy/dc');
+});
+
+check('autograd/gradcheck-broadcast-matmul-softmax', async () => {
+  await gradcheck(
+    (x, w) => x.matmul(w).tanh().mul(x.sum(1, true)),
+    (x, w) => {
+      const m = matmulRef(x, w);
+      return { data: m.data.map((v, i) => Math.tanh(v) * x.data.slice(Math.floor(i / 4) * 3, Math.floor(i / 4) * 3 + 3).reduce((s, q) => s + q, 0)), shape: m.shape };
+    },
+    [randomRef([5, 3], 40), randomRef([3, 4], 41)],
+  );
+  await gradcheck((x) => wg.softmax(x, -1).square(), (x) => { const s = softmaxRef(x, 1); return { data: s.data.map((v) => v * v), shape: s.shape }; }, [randomRef([3, 7], 42)]);
+});
+
+check('losses/hinge-8.2-cross-entropy-3.854', async () => {
+  const s = wg.tensor([1.2, 5, 1.6]);
+  const hinge = await wg.nn.F.multiMarginLoss(s, 0, { margin: 2, divideByClasses: false }).item();
+  if (Math.abs(hinge - 8.2) > 1e-5) throw new Error(`hinge loss ${hinge}, want 8.2`);
+  const ce = await wg.nn.F.crossEntropy(s, 0).item();
+  expectEqual(ce.toFixed(3), '3.854', 'cross-entropy');
+});
+
+check('optim/sgd-momentum-and-adam-trajectories', async () => {
+  // f(p) = sum(p^2) / 2, so the gradient is p itself; three steps of each against float64 arithmetic.
+  const start = [1, -2, 0.5];
+  const sgdP = wg.tensor(start, { requiresGrad: true });
+  const adamP = wg.tensor(start, { requiresGrad: true });
+  const sgd = new wg.optim.SGD([sgdP], { lr: 0.1, momentum: 0.9 });
+  const adam = new wg.optim.Adam([adamP], { lr: 0.1 });
+  for (let i = 0; i < 3; i++)
+    for (const [p, o] of [[sgdP, sgd], [adamP, adam]] as const)
+      wg.tidy(() => {
+        o.zeroGrad();
+        p.square().sum().mul(0.5).backward();
+        o.step();
+      });
+  const wantSgd = start.map((p0) => {
+    let [p, v] = [p0, 0];
+    for (let i = 0; i < 3; i++) [v, p] = [0.9 * v + p, p - 0.1 * (0.9 * v + p)];
+    return p;
+  });
+  const wantAdam = start.map((p0) => {
+    let [p, m, v] = [p0, 0, 0];
+    for (let t = 1; t <= 3; t++) {
+      m = 0.9 * m + 0.1 * p;
+      v = 0.999 * v + 0.001 * p * p;
+      p -= (0.1 * (m / (1 - 0.9 ** t))) / (Math.sqrt(v / (1 - 0.999 ** t)) + 1e-8);
+    }
+    return p;
+  });
+  assertClose(await sgdP.data(), wantSgd, { rtol: 1e-5, atol: 1e-6 }, 'SGD momentum');
+  assertClose(await adamP.data(), wantAdam, { rtol: 1e-5, atol: 1e-6 }, 'Adam');
+  sgd.dispose();
+  adam.dispose();
+});
+
+check('train/xor-mlp-adam-no-readbacks-flat-memory', async () => {
+  wg.manualSeed(3);
+  const x = wg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+  const y = wg.tensor([0, 1, 1, 0], { dtype: 'int32' });
+  const model = new wg.nn.Sequential(new wg.nn.Linear(2, 8), new wg.nn.Tanh(), new wg.nn.Linear(8, 2));
+  const opt = new wg.optim.Adam(model.parameters(), { lr: 0.05 });
+  const before = wg.stats().readbacks;
+  let live10 = 0;
+  for (let i = 1; i <= 150; i++) {
+    wg.tidy(() => {
+      opt.zeroGrad();
+      wg.nn.F.crossEntropy(model(x), y).backward();
+      opt.step();
+    });
+    if (i === 10) live10 = wg.stats().liveBuffers;
+  }
+  expectEqual(wg.stats().readbacks - before, 0, 'readbacks during training');
+  expectEqual(wg.stats().liveBuffers, live10, 'live buffers at step 150 vs step 10');
+  const acc = await wg.noGrad(() => model(x).argmax(-1).eq(y).float().mean()).item();
+  expectEqual(acc, 1, 'XOR accuracy');
+  model.dispose();
+  opt.dispose();
 });
 
 // ---- runner -----------------------------------------------------------------------------------------
