@@ -23,6 +23,29 @@ describe('autograd basics', () => {
     expect(await x.grad!.toArray()).toEqual([[12, 24, 36], [18, 30, 42]]);
   });
 
+  it('backward frees the saved intermediates: afterwards only parameters, grads and the loss are live', async () => {
+    await wg.scope(async () => {
+      const x = wg.randn([16, 8]);
+      const labels = wg.randint(0, 3, [16]);
+      const model = new wg.nn.Sequential(new wg.nn.Linear(8, 32), new wg.nn.ReLU(), new wg.nn.Linear(32, 3));
+      const params = model.parameters();
+      await wg.sync();
+      const live0 = wg.stats().liveBuffers;
+      // tidy frees the intermediates the forward pass made; the graph still holds what backward needs.
+      const loss = wg.tidy(() => wg.nn.F.crossEntropy(model(x).tanh().mul(2), labels));
+      await wg.sync();
+      expect(wg.stats().liveBuffers).toBeGreaterThan(live0 + 1 + params.length);
+      loss.backward();
+      await wg.sync();
+      expect(wg.stats().liveBuffers).toBe(live0 + 1 + params.length);
+      loss.dispose();
+      model.zeroGrad();
+      await wg.sync();
+      expect(wg.stats().liveBuffers).toBe(live0);
+      model.dispose();
+    });
+  });
+
   it('functional grad composes to second order', async () => {
     const f = (x: wg.Tensor) => x.pow(3).sum();
     const d2 = wg.grad((x: wg.Tensor) => wg.grad(f)(x).sum());
