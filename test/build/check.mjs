@@ -152,11 +152,16 @@ function serve() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-await check('chromium: <script type="module"> import from /dist/index.js', async () => {
+/**
+ * Opens `path` of a local server in headless Chromium, waits until `ready` holds in the page (or `timeout`
+ * ms pass) and returns `read`'s value with the page's console lines. When `failed(value)` says WebGPU
+ * was missing, tries once more on SwiftShader: without a GPU, Chromium's own adapter search finds nothing.
+ */
+async function inChromium(path, { ready, read, failed, timeout }) {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   const { chromium } = await import('playwright-core');
   const server = await serve();
-  const url = `http://127.0.0.1:${server.address().port}/__check.html`;
+  const url = `http://127.0.0.1:${server.address().port}${path}`;
   const attempt = async (args) => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
     try {
@@ -167,26 +172,33 @@ await check('chromium: <script type="module"> import from /dist/index.js', async
       page.on('requestfailed', (r) => logs.push(`requestfailed: ${r.url()}`));
       page.on('response', (r) => r.status() >= 400 && logs.push(`HTTP ${r.status()}: ${r.url()}`));
       await page.goto(url);
-      await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 90_000 }).catch(() => {});
-      const result = await page.evaluate(() => window.__result);
-      return { result: result ?? { error: `no result from the page\n${logs.join('\n')}` }, logs };
+      await page.waitForFunction(ready, null, { timeout }).catch(() => {});
+      return { value: await page.evaluate(read), logs };
     } finally {
       await browser.close();
     }
   };
   try {
-    let { result } = await attempt(CHROMIUM_ARGS);
-    let how = '';
-    // On machines without a GPU, Chromium's default WebGPU adapter search finds nothing; retry on SwiftShader.
-    if (result.error && /WebGPU|adapter|navigator\.gpu/i.test(result.error)) {
-      const second = await attempt([...CHROMIUM_ARGS, ...CHROMIUM_SOFTWARE_ARGS]);
-      if (!second.result.error) how = ' (needed --use-webgpu-adapter=swiftshader)';
-      result = second.result.error ? result : second.result;
-    }
-    return verify(result, 'chromium') + how;
+    const first = await attempt(CHROMIUM_ARGS);
+    if (!failed(first.value)) return { ...first, software: false };
+    const second = await attempt([...CHROMIUM_ARGS, ...CHROMIUM_SOFTWARE_ARGS]);
+    return failed(second.value) ? { ...first, software: false } : { ...second, software: true };
   } finally {
     server.close();
   }
+}
+
+const webgpuMissing = (msg) => /WebGPU|adapter|navigator\.gpu/i.test(msg ?? '');
+
+await check('chromium: <script type="module"> import from /dist/index.js', async () => {
+  const r = await inChromium('/__check.html', {
+    ready: () => window.__result !== undefined,
+    read: () => window.__result ?? null,
+    failed: (v) => !v || webgpuMissing(v.error),
+    timeout: 90_000,
+  });
+  const result = r.value ?? { error: `no result from the page\n${r.logs.join('\n')}` };
+  return verify(result, 'chromium') + (r.software ? ' (needed --use-webgpu-adapter=swiftshader)' : '');
 });
 
 // (4) Deno: dist/index.js ------------------------------------------------------------------------------
@@ -233,42 +245,18 @@ await check("demo: README's training example is demo/train.mjs", async () => {
 
 // (6) Chromium: the two-spirals page trains to its done marker --------------------------------------------
 await check('demo: chromium trains demo/index.html (two spirals)', async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-  const { chromium } = await import('playwright-core');
-  const server = await serve();
-  const url = `http://127.0.0.1:${server.address().port}/demo/index.html`;
-  const attempt = async (args) => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
-    try {
-      const page = await browser.newPage();
-      const logs = [];
-      page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
-      page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-      page.on('response', (r) => r.status() >= 400 && logs.push(`HTTP ${r.status()}: ${r.url()}`));
-      await page.goto(url);
-      // SwiftShader trains the 300 steps in roughly a minute on two shared cores.
-      await page.waitForFunction(() => /^(done|error) /.test(document.title), null, { timeout: 180_000 }).catch(() => {});
-      const title = await page.title();
-      const status = await page.evaluate(() => document.getElementById('status')?.textContent ?? '');
-      return { title, status, logs };
-    } finally {
-      await browser.close();
-    }
-  };
-  try {
-    let r = await attempt(CHROMIUM_ARGS);
-    let how = '';
-    if (r.title.startsWith('error ') && /WebGPU|adapter|navigator\.gpu/i.test(r.title)) {
-      r = await attempt([...CHROMIUM_ARGS, ...CHROMIUM_SOFTWARE_ARGS]);
-      how = ' (on --use-webgpu-adapter=swiftshader)';
-    }
-    if (!r.title.startsWith('done ')) throw new Error(`no done marker; title ${JSON.stringify(r.title)}, status ${JSON.stringify(r.status)}\n${tail(r.logs.join('\n'))}`);
-    const { loss, accuracy } = JSON.parse(r.title.slice(5));
-    if (!(accuracy >= 0.9)) throw new Error(`accuracy ${accuracy} is below 0.9 (loss ${loss})`);
-    return `${r.status}${how}`;
-  } finally {
-    server.close();
-  }
+  const r = await inChromium('/demo/index.html', {
+    ready: () => /^(done|error) /.test(document.title),
+    read: () => ({ title: document.title, status: document.getElementById('status')?.textContent ?? '' }),
+    failed: (v) => v.title.startsWith('error ') && webgpuMissing(v.title),
+    // SwiftShader trains the 300 steps in roughly a minute on two shared cores.
+    timeout: 180_000,
+  });
+  const { title, status } = r.value;
+  if (!title.startsWith('done ')) throw new Error(`no done marker; title ${JSON.stringify(title)}, status ${JSON.stringify(status)}\n${tail(r.logs.join('\n'))}`);
+  const { loss, accuracy } = JSON.parse(title.slice(5));
+  if (!(accuracy >= 0.9)) throw new Error(`accuracy ${accuracy} is below 0.9 (loss ${loss})`);
+  return `${status}${r.software ? ' (on --use-webgpu-adapter=swiftshader)' : ''}`;
 });
 
 for (const n of notes) console.log(`note  ${n}`);
