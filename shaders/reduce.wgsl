@@ -2,9 +2,10 @@
 // ("outer"). Two shapes of work, chosen per pass on the host (src/kernels/reduce.ts):
 // * PER_THREAD: invocation t reduces elements j = s, s + nsplit, s + 2 nsplit, ... of row t / nsplit,
 //   where s = t % nsplit. With nsplit == 1 that is one row per invocation; with nsplit > 1 the row is
-//   interleaved across neighbouring invocations, so their loads are adjacent (coalesced on a GPU, one
-//   vector load on SwiftShader), and the [rows, nsplit] partials are reduced by a later pass. No
-//   barriers: on CPU implementations of WebGPU a barrier switches every SIMD group of the workgroup.
+//   interleaved across neighbouring invocations, so their loads are adjacent, and the [rows, nsplit]
+//   partials are reduced by a later pass. No barriers: on CPU implementations of WebGPU a barrier
+//   switches every SIMD group of the workgroup. The host uses it for short rows, and on software
+//   adapters for many rows and for rows split for length.
 // * otherwise workgroup w reduces chunk w % nsplit of row w / nsplit with a tree in workgroup memory
 //   (the host uses this on GPUs, where the lanes' loads of a chunk coalesce, and for few rows).
 // MAP transforms each element before combining (|v| for L1 norms, (v - c)^2 for variances) and FINAL the

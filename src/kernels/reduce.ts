@@ -71,8 +71,8 @@ const PER_THREAD_MAX = 64;
 /**
  * On a software adapter, this many rows or more are reduced one per invocation whatever their length.
  * SwiftShader runs a workgroup's 256 invocations as SIMD groups of 4 on one CPU thread, and each barrier
- * of the workgroup tree switches between all 64 of them: with a workgroup per row, 4096 rows of 1024 took
- * 645 ms, one invocation per row takes ~10-20 ms. Enough rows for two workgroups keep two cores busy
+ * of the workgroup tree switches between all 64 of them: with a workgroup per row (and a div/mod per
+ * element), 4096 rows of 1024 took 645 ms; one invocation per row takes ~15-25 ms. Enough rows for two workgroups keep two cores busy
  * without any barrier. A real GPU keeps the workgroup per row: its lanes then read a row coalesced.
  */
 const SOFTWARE_THREAD_ROWS = 512;
