@@ -1,6 +1,7 @@
 // Contract: src/kernels turns "run op X on these strided buffers" into dispatches. Each file is one
 // kernel family: it picks a variant, packs uniforms and sizes the grid. Kernels take Views (buffer +
-// layout), never Tensors, and allocate nothing: callers pass the output.
+// layout), never Tensors. Callers pass the output; the only buffers a kernel allocates are its
+// own scratch (split-K or multi-pass partials), released before it returns.
 export * from './dtype.ts';
 export * from './view.ts';
 export { render, shaderSource, type ShaderName, type ShaderParams } from './shaders.ts';
