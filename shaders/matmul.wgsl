@@ -14,40 +14,13 @@
 // current step's arithmetic. Workgroup index w covers (split, batch, tile row, tile column), so huge
 // batches spill into the grid's y dimension instead of past the 65,535 limit.
 
-struct Params {
-  M: u32, N: u32, K: u32, kchunk: u32,
-  tiles_n: u32, tiles_m: u32, nbatch: u32, total: u32,
-  off_a: u32, off_b: u32, off_c: u32, off_bias: u32,
-  sam: u32, sak: u32, sbk: u32, sbn: u32,
-  scm: u32, scn: u32, sbias_m: u32, sbias_n: u32,
-  flags: u32, nbd: u32, split_stride: u32, gv_nt: u32,
-  // Up to 4 batch dimensions (after merging), and each operand's stride along them.
-  bshape: vec4<u32>,
-  bsa: vec4<u32>,
-  bsb: vec4<u32>,
-  bsc: vec4<u32>,
-  bsbias: vec4<u32>,
-  // Conv geometry: H, W, KW, KH*KW of the input and kernel; OH, OW, dilation h, w; stride h, w,
-  // padding h, w; then the element strides (n, c, h, w) of x and of dY.
-  cv_a: vec4<u32>,
-  cv_b: vec4<i32>,
-  cv_sp: vec4<i32>,
-  xs: vec4<u32>,
-  gs: vec4<u32>,
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
-@group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> B: array<f32>;
-@group(0) @binding(3) var<storage, read> BIAS: array<f32>;
-@group(0) @binding(4) var<storage, read_write> C: array<f32>;
+{{COMMON}}
 
 // A placeholder, not an override: SwiftShader keeps override branches and runs them twice as slow.
 const MODE: u32 = {{MODE}}u;
 
 const F_A_KFAST: u32 = 1u;  // A's tile is loaded with k varying fastest across threads
 const F_B_NFAST: u32 = 2u;  // B's tile is loaded with n varying fastest across threads
-const F_BIAS: u32 = 4u;
 
 // [k][m / 4] and [k][n / 4]: a thread reads its 4 rows and 4 columns as one vec4 each. Rows are padded
 // to 17 vec4s: loading along k, 16 lanes store 16 different rows, which at a stride of 16 vec4s (64
@@ -55,28 +28,6 @@ const F_BIAS: u32 = 4u;
 const ROW: u32 = 17u;
 var<workgroup> As: array<vec4<f32>, 272>;
 var<workgroup> Bs: array<vec4<f32>, 272>;
-
-struct Offsets {
-  a: u32,
-  b: u32,
-  c: u32,
-  bias: u32,
-}
-
-fn batch_offsets(bi: u32) -> Offsets {
-  var o = Offsets(u.off_a, u.off_b, u.off_c, u.off_bias);
-  var rem = bi;
-  for (var d = i32(u.nbd) - 1; d >= 0; d--) {
-    let sz = u.bshape[d];
-    let i = rem % sz;
-    rem = rem / sz;
-    o.a += i * u.bsa[d];
-    o.b += i * u.bsb[d];
-    o.c += i * u.bsc[d];
-    o.bias += i * u.bsbias[d];
-  }
-  return o;
-}
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

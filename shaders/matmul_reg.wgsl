@@ -1,6 +1,5 @@
 // Matrix product for CPU-emulated GPUs (SwiftShader): the same problem, uniforms and bindings as
-// matmul.wgsl's mode 0 (gemm() in matmul.ts packs one Params for both), but no shared memory and no
-// barriers. Measured on SwiftShader, which runs 4 invocations per SIMD group:
+// matmul.wgsl's mode 0 (matmul_common.wgsl), but no shared memory and no barriers. Measured on SwiftShader, which runs 4 invocations per SIMD group:
 //   * every storage load is a per-lane gather of the same cost whatever the address pattern (no fast
 //     path for sequential or equal addresses), and loads cost ~80 % of the tiled kernel's time;
 //   * workgroup memory is no cheaper than storage, and each barrier is a coroutine switch;
@@ -11,45 +10,7 @@
 // kernel, so tile counts and split-K are shared. Rows are contiguous per invocation; columns are
 // interleaved by 8 so that the block's writes stay within one 64-column stripe.
 
-struct Params {
-  M: u32, N: u32, K: u32, kchunk: u32,
-  tiles_n: u32, tiles_m: u32, nbatch: u32, total: u32,
-  off_a: u32, off_b: u32, off_c: u32, off_bias: u32,
-  sam: u32, sak: u32, sbk: u32, sbn: u32,
-  scm: u32, scn: u32, sbias_m: u32, sbias_n: u32,
-  flags: u32, nbd: u32, split_stride: u32, gv_nt: u32,
-  bshape: vec4<u32>,
-  bsa: vec4<u32>,
-  bsb: vec4<u32>,
-  bsc: vec4<u32>,
-  bsbias: vec4<u32>,
-  // Conv geometry, unused here: keeps the layout identical to matmul.wgsl's.
-  cv_a: vec4<u32>,
-  cv_b: vec4<i32>,
-  cv_sp: vec4<i32>,
-  xs: vec4<u32>,
-  gs: vec4<u32>,
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
-@group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> B: array<f32>;
-@group(0) @binding(3) var<storage, read> BIAS: array<f32>;
-@group(0) @binding(4) var<storage, read_write> C: array<f32>;
-
-const F_BIAS: u32 = 4u;
-
-// Batch index -> each operand's offset, over up to 4 merged batch dimensions (0 stride = broadcast).
-fn batch_offsets(bi: u32) -> vec4<u32> {
-  var o = vec4<u32>(u.off_a, u.off_b, u.off_c, u.off_bias);
-  var rem = bi;
-  for (var d = i32(u.nbd) - 1; d >= 0; d--) {
-    let i = rem % u.bshape[d];
-    rem = rem / u.bshape[d];
-    o += i * vec4<u32>(u.bsa[d], u.bsb[d], u.bsc[d], u.bsbias[d]);
-  }
-  return o;
-}
+{{COMMON}}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -72,10 +33,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let nlast = u.N - 1u;
   let rows = vec4<u32>(0u, 1u, 2u, 3u);
   let cols = vec4<u32>(0u, 8u, 16u, 24u);
-  var pa0 = o.x + min(m0 + rows, vec4(mlast)) * u.sam + kstart * u.sak;
-  var pa1 = o.x + min(m0 + 4u + rows, vec4(mlast)) * u.sam + kstart * u.sak;
-  var pb0 = o.y + min(n0 + cols, vec4(nlast)) * u.sbn + kstart * u.sbk;
-  var pb1 = o.y + min(n0 + 32u + cols, vec4(nlast)) * u.sbn + kstart * u.sbk;
+  var pa0 = o.a + min(m0 + rows, vec4(mlast)) * u.sam + kstart * u.sak;
+  var pa1 = o.a + min(m0 + 4u + rows, vec4(mlast)) * u.sam + kstart * u.sak;
+  var pb0 = o.b + min(n0 + cols, vec4(nlast)) * u.sbn + kstart * u.sbk;
+  var pb1 = o.b + min(n0 + 32u + cols, vec4(nlast)) * u.sbn + kstart * u.sbk;
   let da = vec4(u.sak);
   let db = vec4(u.sbk);
 
@@ -100,26 +61,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     c7 = fma(vec4(a1.w), b0, c7); d7 = fma(vec4(a1.w), b1, d7);
   }
 
-  let oc = o.z + split * u.split_stride;
+  let oc = o.c + split * u.split_stride;
   let bias_on = (u.flags & F_BIAS) != 0u && split == 0u;
-  store_row(m0, n0, oc, o.w, bias_on, c0, d0);
-  store_row(m0 + 1u, n0, oc, o.w, bias_on, c1, d1);
-  store_row(m0 + 2u, n0, oc, o.w, bias_on, c2, d2);
-  store_row(m0 + 3u, n0, oc, o.w, bias_on, c3, d3);
-  store_row(m0 + 4u, n0, oc, o.w, bias_on, c4, d4);
-  store_row(m0 + 5u, n0, oc, o.w, bias_on, c5, d5);
-  store_row(m0 + 6u, n0, oc, o.w, bias_on, c6, d6);
-  store_row(m0 + 7u, n0, oc, o.w, bias_on, c7, d7);
-}
-
-// One row of the block: columns n0 + 8j, j = 0..7 (lo holds j < 4), adding the bias once (split 0).
-fn store_row(m: u32, n0: u32, oc: u32, ob: u32, bias_on: bool, lo: vec4<f32>, hi: vec4<f32>) {
-  if (m >= u.M) { return; }
-  for (var j = 0u; j < 8u; j++) {
-    let n = n0 + 8u * j;
-    if (n >= u.N) { return; }
-    var v = select(lo[j & 3u], hi[j & 3u], j >= 4u);
-    if (bias_on) { v += BIAS[ob + m * u.sbias_m + n * u.sbias_n]; }
-    C[oc + m * u.scm + n * u.scn] = v;
-  }
+  store_row(m0, n0, oc, o.bias, bias_on, c0, d0);
+  store_row(m0 + 1u, n0, oc, o.bias, bias_on, c1, d1);
+  store_row(m0 + 2u, n0, oc, o.bias, bias_on, c2, d2);
+  store_row(m0 + 3u, n0, oc, o.bias, bias_on, c3, d3);
+  store_row(m0 + 4u, n0, oc, o.bias, bias_on, c4, d4);
+  store_row(m0 + 5u, n0, oc, o.bias, bias_on, c5, d5);
+  store_row(m0 + 6u, n0, oc, o.bias, bias_on, c6, d6);
+  store_row(m0 + 7u, n0, oc, o.bias, bias_on, c7, d7);
 }

@@ -1,9 +1,11 @@
-// Both plain-product kernels on every kind of operand: a device picks one of them ('registers' on
-// CPU-emulated adapters, 'tiled' on GPUs), so each runtime's own choice alone would leave the other
-// untested here.
+// Every plain-product kernel on every kind of operand: a device picks one of them ('tiled' on GPUs;
+// 'subgroups' on CPU-emulated adapters whose subgroup probe passes, else 'registers'), so each
+// runtime's own choice alone would leave the others untested here. 'subgroups' is skipped where the
+// probe fails (no `subgroups` feature, or another subgroup layout).
 import { afterAll, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
-import { setMatmulKernel, type MatmulKernel } from '../src/kernels/matmul.ts';
+import { setMatmulKernel, subgroupMatmulReady, type MatmulKernel } from '../src/kernels/matmul.ts';
+import { device } from '../src/tensor/context.ts';
 import { assertClose, randomRef, type Ref } from './reference/index.ts';
 import { linearRef, matmulRef, transposeRef } from './reference/linalg.ts';
 
@@ -19,8 +21,14 @@ async function check(a: Ref, b: Ref, label: string, A = up(a), B = up(b), tol = 
 
 afterAll(() => setMatmulKernel('auto'));
 
-describe.each(['tiled', 'registers'] as MatmulKernel[])('%s kernel', (kernel) => {
+const subgroupsOk = await subgroupMatmulReady(device());
+
+describe.each(['tiled', 'registers', 'subgroups'] as MatmulKernel[])('%s kernel', (kernel) => {
   const use = () => setMatmulKernel(kernel);
+  if (kernel === 'subgroups' && !subgroupsOk) {
+    it.skip('the subgroup probe failed on this device', () => {});
+    return;
+  }
 
   it('shapes: primes, tile edges, one row past a tile, K = 1', async () => {
     use();

@@ -3,8 +3,9 @@
 // where the layout allows (a shared right operand folds the batch into M), and splits K across
 // workgroups when the output alone has too few tiles to fill the GPU. `gemm` is the shared dispatcher
 // that the conv kernels (conv.ts) drive with their implicit-GEMM modes. On a CPU-emulated adapter
-// (SwiftShader) plain products take shaders/matmul_reg.wgsl instead of the shared-memory tiles: see
-// that file for the measurements behind it.
+// (SwiftShader) plain products take shaders/matmul_reg.wgsl instead of the shared-memory tiles (see
+// that file for the measurements behind it), or matmul_sg.wgsl once a one-time probe shows that the
+// device's subgroups suit it.
 import { fail, shapeStr, type Device } from '../device/index.ts';
 import { render, shaderSource } from './shaders.ts';
 import { cachedSpec } from './spec.ts';
@@ -34,20 +35,117 @@ const SPLIT_BYTES = 64 << 20;
 const FEW_GROUPS_CPU = 8;
 const TARGET_GROUPS_CPU = 16;
 
+const common = (): string => {
+  const s = shaderSource('matmul_common');
+  if (s === undefined) throw new Error("webgrad: shader 'matmul_common' is missing from shaders/");
+  return s;
+};
+
 function specFor(mode: Mode) {
-  return cachedSpec(`matmul|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul', { MODE: `${mode}` }), reads: 3, writes: 1 }));
+  return cachedSpec(`matmul|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul', { MODE: `${mode}`, COMMON: common() }), reads: 3, writes: 1 }));
 }
 
-const regSpec = () =>
-  cachedSpec('matmul|reg', () => ({ name: 'matmul', source: `${shaderSource('prelude')}\n${shaderSource('matmul_reg')}`, reads: 3, writes: 1 }));
+const regSpec = () => cachedSpec('matmul|reg', () => ({ name: 'matmul', source: render('matmul_reg', { COMMON: common() }), reads: 3, writes: 1 }));
+// `enable` must precede every declaration, so it goes before the prelude that render() prepends.
+const sgSpec = () =>
+  cachedSpec('matmul|sg', () => ({ name: 'matmul', source: `enable subgroups;\n${render('matmul_sg', { COMMON: common() })}`, reads: 3, writes: 1 }));
 
-export type MatmulKernel = 'auto' | 'tiled' | 'registers';
+export type MatmulKernel = 'auto' | 'tiled' | 'registers' | 'subgroups';
 let kernelChoice: MatmulKernel = 'auto';
-/** Forces the plain-product kernel ('auto': registers on CPU-emulated adapters, else tiled). For tests. */
+/**
+ * Forces the plain-product kernel ('auto': on CPU-emulated adapters the subgroup kernel once its probe
+ * has passed, the register kernel until then or without it; else tiled). For tests; 'subgroups' needs
+ * `subgroupMatmulReady(dev)` to have resolved true.
+ */
 export function setMatmulKernel(k: MatmulKernel): void {
   kernelChoice = k;
 }
-const useRegisters = (dev: Device) => (kernelChoice === 'auto' ? dev.info.software : kernelChoice === 'registers');
+
+const sgProbes = new WeakMap<Device, Promise<boolean>>();
+const sgPassed = new WeakSet<Device>();
+
+/**
+ * Whether matmul_sg.wgsl compiles and computes right on this device: probed once per device, by one
+ * small product checked exactly. Its lane arithmetic holds only where subgroups are runs of 4 (or 8)
+ * consecutive invocations; a runtime without `enable subgroups`, or another subgroup layout, fails the
+ * probe and keeps the register kernel.
+ */
+export function subgroupMatmulReady(dev: Device): Promise<boolean> {
+  let p = sgProbes.get(dev);
+  if (!p) {
+    p = (dev.info.features.subgroups ? probeSubgroups(dev) : Promise.resolve(false)).catch(() => false);
+    void p.then((ok) => ok && sgPassed.add(dev));
+    sgProbes.set(dev, p);
+  }
+  return p;
+}
+
+async function probeSubgroups(dev: Device): Promise<boolean> {
+  const gpu = dev.gpu;
+  // Two broadcast rounds and a 3-step tail; small integers, so every sum is exact.
+  const [M, N, K] = [64, 64, 11];
+  const a = Float32Array.from({ length: M * K }, (_, i) => ((i * 7) % 13) - 6);
+  const b = Float32Array.from({ length: K * N }, (_, i) => ((i * 5) % 11) - 5);
+  const params = new Uint32Array(64);
+  params.set([M, N, K, K, 1, 1, 1, 1, 0, 0, 0, 0, K, 1, N, 1, N, 1]);
+  const made: GPUBuffer[] = [];
+  const buffer = (usage: number, data?: ArrayBufferView, bytes = data?.byteLength ?? 0) => {
+    const buf = gpu.createBuffer({ size: bytes, usage });
+    made.push(buf);
+    if (data) gpu.queue.writeBuffer(buf, 0, data as unknown as ArrayBuffer);
+    return buf;
+  };
+  const c = buffer(GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, undefined, M * N * 4);
+  const readback = buffer(GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, undefined, M * N * 4);
+  // Its own error scope, so that a runtime rejecting the shader fails the probe, not the device.
+  gpu.pushErrorScope('validation');
+  let thrown = false;
+  try {
+    const module = gpu.createShaderModule({ code: sgSpec().source, label: 'matmul:subgroup-probe' });
+    const pipeline = gpu.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+    const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
+    const bound = [buffer(GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, params), buffer(S, a), buffer(S, b), buffer(S, a), c];
+    const bind = gpu.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: bound.map((buf, binding) => ({ binding, resource: { buffer: buf } })),
+    });
+    const enc = gpu.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(1);
+    pass.end();
+    enc.copyBufferToBuffer(c, 0, readback, 0, M * N * 4);
+    gpu.queue.submit([enc.finish()]);
+  } catch {
+    thrown = true;
+  }
+  try {
+    if ((await gpu.popErrorScope().catch(() => 'lost')) || thrown) return false;
+    await readback.mapAsync(GPUMapMode.READ);
+    const got = new Float32Array(readback.getMappedRange().slice(0));
+    readback.unmap();
+    for (let m = 0; m < M; m++)
+      for (let n = 0; n < N; n++) {
+        let want = 0;
+        for (let k = 0; k < K; k++) want += a[m * K + k]! * b[k * N + n]!;
+        if (got[m * N + n] !== want) return false;
+      }
+    return true;
+  } finally {
+    for (const buf of made) buf.destroy();
+  }
+}
+
+type Plain = 'tiled' | 'registers' | 'subgroups';
+function plainKernel(dev: Device): Plain {
+  if (kernelChoice === 'subgroups' && !sgPassed.has(dev)) throw new Error('webgrad: the subgroup matmul kernel has not passed its probe on this device');
+  if (kernelChoice !== 'auto') return kernelChoice;
+  if (!dev.info.software) return 'tiled';
+  if (sgPassed.has(dev)) return 'subgroups';
+  void subgroupMatmulReady(dev);
+  return 'registers';
+}
 
 /**
  * One GEMM: C[b] (M x N) = A[b] (M x K) B[b] (K x N) (+ bias), b over `batch` (at most 4 dims). Strides
@@ -100,7 +198,8 @@ export function gemm(dev: Device, g: Gemm): void {
   if (g.batch.length > MAX_BATCH) throw new Error(`webgrad: gemm got ${g.batch.length} batch dimensions`);
   const nb = numel(g.batch);
   const gemv = g.mode === GEMM_MODE.gemv;
-  const reg = g.mode === GEMM_MODE.matmul && useRegisters(dev);
+  const plain = g.mode === GEMM_MODE.matmul ? plainKernel(dev) : 'tiled';
+  const reg = plain !== 'tiled';
   const nt = g.gvNt ?? 1;
   const tilesN = gemv ? Math.ceil(g.N / nt) : Math.ceil(g.N / TILE);
   const tilesM = gemv ? 1 : Math.ceil(g.M / TILE);
@@ -122,7 +221,7 @@ export function gemm(dev: Device, g: Gemm): void {
   const flags = (g.aKfast ? 1 : 0) | (g.bNfast ? 2 : 0) | (g.bias ? 4 : 0);
   const conv = g.conv ?? [];
   dev.dispatch(
-    reg ? regSpec() : specFor(g.mode),
+    plain === 'subgroups' ? sgSpec() : reg ? regSpec() : specFor(g.mode),
     (w) => {
       w.u32(g.M).u32(g.N).u32(g.K).u32(kchunk);
       w.u32(tilesN).u32(tilesM).u32(nb).u32(total);

@@ -11,7 +11,10 @@ export interface ShaderParams {
   argreduce: { TX: Wgsl; CT: ComputeType; INIT: string; BETTER: string; LOAD: string };
   softmax: {};
   gather: { TX: Wgsl; TO: Wgsl; MODE: 'gather_one' | 'scatter_one' };
-  matmul: { MODE: `${number}` };
+  // COMMON: shaders/matmul_common.wgsl, the Params, bindings and helpers all three matmul kernels share.
+  matmul: { MODE: `${number}`; COMMON: string };
+  matmul_reg: { COMMON: string };
+  matmul_sg: { COMMON: string };
   pool2d: { TH: Wgsl; TO: Wgsl; MODE: `${number}` };
   optim: { ALGO: `${number}` };
   optim_grad: { MODE: `${number}` };

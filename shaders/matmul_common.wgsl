@@ -1,0 +1,69 @@
+// What every matmul kernel shares: the Params that gemm() in matmul.ts packs (one layout for all
+// kernels, so one uniform writer serves them), the bindings, and the batch offsets. Substituted for
+// {{COMMON}} in matmul.wgsl, matmul_reg.wgsl and matmul_sg.wgsl.
+
+struct Params {
+  M: u32, N: u32, K: u32, kchunk: u32,
+  tiles_n: u32, tiles_m: u32, nbatch: u32, total: u32,
+  off_a: u32, off_b: u32, off_c: u32, off_bias: u32,
+  sam: u32, sak: u32, sbk: u32, sbn: u32,
+  scm: u32, scn: u32, sbias_m: u32, sbias_n: u32,
+  flags: u32, nbd: u32, split_stride: u32, gv_nt: u32,
+  // Up to 4 batch dimensions (after merging), and each operand's stride along them.
+  bshape: vec4<u32>,
+  bsa: vec4<u32>,
+  bsb: vec4<u32>,
+  bsc: vec4<u32>,
+  bsbias: vec4<u32>,
+  // Conv geometry: H, W, KW, KH*KW of the input and kernel; OH, OW, dilation h, w; stride h, w,
+  // padding h, w; then the element strides (n, c, h, w) of x and of dY.
+  cv_a: vec4<u32>,
+  cv_b: vec4<i32>,
+  cv_sp: vec4<i32>,
+  xs: vec4<u32>,
+  gs: vec4<u32>,
+}
+
+@group(0) @binding(0) var<uniform> u: Params;
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> B: array<f32>;
+@group(0) @binding(3) var<storage, read> BIAS: array<f32>;
+@group(0) @binding(4) var<storage, read_write> C: array<f32>;
+
+const F_BIAS: u32 = 4u;
+
+struct Offsets {
+  a: u32,
+  b: u32,
+  c: u32,
+  bias: u32,
+}
+
+// Batch index -> each operand's offset, over up to 4 merged batch dimensions (0 stride = broadcast).
+fn batch_offsets(bi: u32) -> Offsets {
+  var o = Offsets(u.off_a, u.off_b, u.off_c, u.off_bias);
+  var rem = bi;
+  for (var d = i32(u.nbd) - 1; d >= 0; d--) {
+    let sz = u.bshape[d];
+    let i = rem % sz;
+    rem = rem / sz;
+    o.a += i * u.bsa[d];
+    o.b += i * u.bsb[d];
+    o.c += i * u.bsc[d];
+    o.bias += i * u.bsbias[d];
+  }
+  return o;
+}
+
+// The register kernels' store, one row of the block: columns n0 + 8j, j = 0..7 (lo holds j < 4),
+// adding the bias once (split 0).
+fn store_row(m: u32, n0: u32, oc: u32, ob: u32, bias_on: bool, lo: vec4<f32>, hi: vec4<f32>) {
+  if (m >= u.M) { return; }
+  for (var j = 0u; j < 8u; j++) {
+    let n = n0 + 8u * j;
+    if (n >= u.N) { return; }
+    var v = select(lo[j & 3u], hi[j & 3u], j >= 4u);
+    if (bias_on) { v += BIAS[ob + m * u.sbias_m + n * u.sbias_n]; }
+    C[oc + m * u.scm + n * u.scn] = v;
+  }
+}
