@@ -9,6 +9,15 @@
 //   npm run bench -- --software            force Chromium onto SwiftShader (auto when no GPU adapter)
 //   npm run bench -- --no-fusion           webgrad with its lazy elementwise fusion off (A/B for RESULTS.md)
 //   npm run bench -- --runs 7 --target-ms 500 --no-save
+//   npm run bench -- --only matmul-4096,copy  opt-in workloads, run only when named by exact id
+//   npm run bench -- --max-mb 1024         GPU memory for the outputs of one timed batch (default 256)
+//
+//   node bench/run.mjs --runtime node --gpu-report [--peak-gflops N]
+//       webgrad only (any --runtime): matmul-4096, copy, softmax, sum/max rows/all; prints matmul 4096
+//       GFLOP/s (and % of the N GFLOP/s fp32 peak), copy GB/s, softmax and reductions as % of copy GB/s
+//       and the adapter's name; more repetitions per batch (--max-mb 4096 unless given). With --quick,
+//       medians of 1 run (minutes on SwiftShader, where matmul 4096 alone takes a minute or more).
+//       Writes bench/results/<date>-<adapter>[-node|-deno][-quick]-gpu-report.json.
 //
 // Every engine's output is checked (float64 CPU reference + pairwise between engines) before it is timed;
 // mismatches are printed with !!! and make the exit status 1. Results go to bench/results/<date>-<adapter>.json.
@@ -17,7 +26,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drive } from './lib/driver.mjs';
-import { tables } from './lib/report.mjs';
+import { tables, gpuReport, GPU_REPORT_WORKLOADS } from './lib/report.mjs';
 import { openBench } from './lib/browser.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,10 +55,28 @@ function parseArgs(argv) {
     else if (key === '--software') o.software = true;
     else if (key === '--no-fusion') o.fusion = false;
     else if (key === '--hardware') o.software = false;
+    else if (key === '--gpu-report') o.gpuReport = true;
+    else if (key === '--peak-gflops') o.peakGflops = Number(val());
+    else if (key === '--max-mb') o.maxMb = Number(val());
     else if (key === '--help' || key === '-h') o.help = true;
     else throw new Error(`unknown option ${a} (see --help)`);
   }
   if (!['browser', 'node', 'deno'].includes(o.runtime)) throw new Error(`--runtime must be browser, node or deno, not ${o.runtime}`);
+  if (o.peakGflops !== undefined && !(o.peakGflops > 0)) throw new Error('--peak-gflops needs a positive number (the GPU\'s fp32 GFLOP/s)');
+  if (o.peakGflops !== undefined && !o.gpuReport) throw new Error('--peak-gflops goes with --gpu-report');
+  if (o.maxMb !== undefined && !(o.maxMb > 0)) throw new Error('--max-mb needs a positive number');
+  if (o.gpuReport) {
+    if (o.only) throw new Error('--gpu-report picks its own workloads; leave out --only');
+    o.only = GPU_REPORT_WORKLOADS.join(',');
+    o.engines = 'webgrad';
+    // A fast GPU finishes a 16 MB reduction in microseconds, so a batch needs hundreds of repetitions
+    // (each keeps its output alive) before the submit-and-wait overhead stops dominating.
+    o.maxMb ??= 4096;
+    if (!o.quick) o.maxReps ??= 1000;
+    // On a CPU adapter one matmul 4096 takes a minute or more; a quick look runs each workload three
+    // times in all (check, one timed, one end-to-end) instead of seven.
+    if (o.quick) o.runs ??= 1;
+  }
   // --quick keeps every size and every check, but times with single repetitions, no second warm-up
   // (the checked run is the warm-up) and medians of 3: a fast look, not numbers to publish.
   o.runs ??= o.quick ? 3 : 5;
@@ -96,7 +123,7 @@ async function main() {
   }
   if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/index.js is missing: run `npm run build` (npm run bench does)');
   const log = (s) => console.log(s);
-  const driveOpts = { only: o.only, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, warmup: o.warmup, fusion: o.fusion };
+  const driveOpts = { only: o.only, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, maxBytes: o.maxMb && o.maxMb * 2 ** 20, warmup: o.warmup, fusion: o.fusion };
   const started = new Date();
   const t0 = Date.now();
   let results;
@@ -115,7 +142,10 @@ async function main() {
     }
   } else {
     const env = { ...process.env };
-    if (!env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    // The GPU report must reach the machine's own Vulkan driver, so it pins SwiftShader only when
+    // asked (--software); without a GPU, Dawn falls back to SwiftShader by itself.
+    const pinSoftware = o.gpuReport ? o.software === true : o.software !== false;
+    if (!env.VK_ICD_FILENAMES && pinSoftware && existsSync(SWIFTSHADER_ICD)) env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     const json = JSON.stringify(driveOpts);
     if (o.runtime === 'node') results = await runChild(process.execPath, ['bench/lib/runtime-main.mjs', json], env);
     else {
@@ -128,13 +158,14 @@ async function main() {
   results.date = started.toISOString();
   results.runtime = o.runtime;
   results.quick = o.quick;
-  results.options = { runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, warmup: o.warmup, only: o.only ?? null, engines: o.engines, webgradFusion: o.fusion };
+  results.options = { runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, maxMb: o.maxMb ?? 256, warmup: o.warmup, only: o.only ?? null, engines: o.engines, webgradFusion: o.fusion, gpuReport: !!o.gpuReport, peakGflops: o.peakGflops ?? null };
   results.host = { platform: process.platform, arch: process.arch, node: process.version, cpus: (await import('node:os')).cpus().length };
   results.totalSeconds = Math.round((Date.now() - t0) / 1000);
 
   console.log('\n' + tables(results));
   const a = results.adapter ?? {};
   const software = /swiftshader|llvmpipe|lavapipe/i.test(`${a.vendor} ${a.architecture} ${a.description}`);
+  if (o.gpuReport) console.log(gpuReport(results, { peakGflops: o.peakGflops }));
   if (software) console.log('Adapter is SwiftShader: these are CPU-emulated WebGPU numbers, not GPU performance.\n');
   if (results.mismatches.length) {
     console.log(`!!! ${results.mismatches.length} MISMATCH(ES): a result disagreed with the CPU reference or another engine:`);
@@ -152,8 +183,8 @@ async function main() {
       o.runtime !== 'browser' && o.runtime,
       o.quick && 'quick',
       !o.fusion && 'nofusion',
-      o.engines !== DEFAULT_ENGINES && o.runtime === 'browser' && slug(o.engines),
-      o.only && slug(o.only),
+      !o.gpuReport && o.engines !== DEFAULT_ENGINES && o.runtime === 'browser' && slug(o.engines),
+      o.gpuReport ? 'gpu-report' : o.only && slug(o.only),
     ].filter(Boolean);
     const name = `${[date, adapterSlug(a), ...variant].join('-')}.json`;
     const file = o.out ?? join(root, 'bench/results', name);

@@ -8,11 +8,15 @@ function withTimeout(p, ms, what) {
   return Promise.race([p, new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
-/** Picks workloads by id: a comma list of ids or prefixes ("matmul" selects every matmul-*). */
+/**
+ * Picks workloads by id: a comma list of ids or prefixes ("matmul" selects every matmul-*). Opt-in
+ * workloads are left out unless named by their exact id, so that neither the default run nor a prefix
+ * like "matmul" grows by minutes.
+ */
 export function select(all, only) {
-  if (!only) return all;
+  if (!only) return all.filter((w) => !w.optIn);
   const keys = only.split(',').map((s) => s.trim()).filter(Boolean);
-  return all.filter((w) => keys.some((k) => w.id === k || w.id.startsWith(k + '-') || w.group === k));
+  return all.filter((w) => keys.some((k) => w.id === k || (!w.optIn && (w.id.startsWith(k + '-') || w.group === k))));
 }
 
 /**
@@ -36,7 +40,7 @@ export async function drive(api, opts = {}) {
     const t0 = Date.now();
     try {
       r.prepare = await call(`${w.id}: prepare`, () => api.prepare(w.id));
-      for (const [name, s] of Object.entries(r.prepare.engines)) if (s.status !== 'ok') log(`  ${w.id} ${name}: ${s.status}: ${s.reason}`);
+      for (const [name, s] of Object.entries(r.prepare.engines)) if (s.status !== 'ok' && s.status !== 'not-applicable') log(`  ${w.id} ${name}: ${s.status}: ${s.reason}`);
       r.check = await call(`${w.id}: check`, () => api.check(w.id));
       for (const [name, c] of Object.entries(r.check.engines)) {
         if (c.error) {
@@ -57,7 +61,7 @@ export async function drive(api, opts = {}) {
         for (const name of Object.keys(r.prepare.engines)) {
           const c = r.check.engines[name];
           if (!c || c.error) continue;
-          const t = await call(`${w.id}: time ${name}`, () => api.time(w.id, name, { runs: opts.runs, targetMs: opts.targetMs, maxReps: opts.maxReps, warmup: opts.warmup ?? true }));
+          const t = await call(`${w.id}: time ${name}`, () => api.time(w.id, name, { runs: opts.runs, targetMs: opts.targetMs, maxReps: opts.maxReps, maxBytes: opts.maxBytes, warmup: opts.warmup ?? true }));
           r.timings[name] = t;
           if (t.error) {
             errors.push({ workload: w.id, engine: name, error: `timing: ${t.error}` });

@@ -53,7 +53,7 @@ export function createBench(engines, { size = 'full' } = {}) {
 
   return {
     workloads: () =>
-      list.map(({ id, label, kind, group, metric, flops, bytes, ops, params, outBytes }) => ({ id, label, kind, group, metric, flops, bytes, ops, params, outBytes })),
+      list.map(({ id, label, kind, group, metric, flops, bytes, ops, params, outBytes, optIn }) => ({ id, label, kind, group, metric, flops, bytes, ops, params, outBytes, optIn: !!optIn })),
 
     async init() {
       const out = {};
@@ -79,6 +79,10 @@ export function createBench(engines, { size = 'full' } = {}) {
       const entry = { w, inputs, ref, insts: new Map(), outputs: new Map(), status: {} };
       live.set(id, entry);
       for (const [name, s] of state) {
+        if (w.engines && !w.engines.includes(name)) {
+          entry.status[name] = { status: 'not-applicable', reason: w.enginesWhy ?? `${w.id} runs on ${w.engines.join(', ')} only` };
+          continue;
+        }
         if (s.error) {
           entry.status[name] = { status: 'unavailable', reason: `${name} did not start: ${s.error}` };
           continue;

@@ -71,6 +71,15 @@ export function webgradEngine(wg, opts = {}) {
           run = method('softmax') ? () => x.softmax(-1) : () => wg.softmax(x, -1);
           break;
         }
+        case 'copy': {
+          // clone() allocates a new buffer and runs the plain copy kernel into it; contiguous() of a
+          // contiguous tensor is only a view of the input's storage and would move nothing.
+          need(method('clone'), 'clone');
+          const x = keepIn(up(inp.x));
+          run = () => x.clone();
+          state = { variant: 'clone()' };
+          break;
+        }
         case 'conv2d': {
           const conv = wg.conv2d ?? wg.nn?.functional?.conv2d;
           need(typeof conv === 'function', 'conv2d');
@@ -180,7 +189,7 @@ export function webgradEngine(wg, opts = {}) {
           await wg.sync();
         },
         free() {
-          state?.free();
+          state?.free?.();
           for (const t of ins) t.dispose();
         },
       };
