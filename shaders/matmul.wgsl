@@ -63,7 +63,6 @@ fn tiled(w: u32, lid: u32) {
   let n0 = tn * 64u;
   let tx = lid & 15u;
   let ty = lid >> 4u;
-  let P = u32(u.cv_b.x * u.cv_b.y);
   let KHKW = u.cv_a.w;
 
   // Where this thread's 4 A elements and 4 B elements of each K step sit in the tiles, and the parts of
@@ -100,11 +99,10 @@ fn tiled(w: u32, lid: u32) {
     if (MODE == 0u) {
       b_col[i] = o.b + n * u.sbn;
     } else if (MODE == 1u) {
-      let img = n / P;
-      let p = n % P;
-      b_col[i] = o.b + img * u.xs.x;
-      b_y[i] = i32(p / u32(u.cv_b.y)) * u.cv_sp.x - u.cv_sp.z;
-      b_x[i] = i32(p % u32(u.cv_b.y)) * u.cv_sp.y - u.cv_sp.w;
+      let col = im2col_col(n);
+      b_col[i] = o.b + col.base;
+      b_y[i] = col.y;
+      b_x[i] = col.x;
     } else if (MODE == 2u) {
       let hw = u.cv_a.x * u.cv_a.y;
       let img = n / hw;
@@ -161,7 +159,7 @@ fn tiled(w: u32, lid: u32) {
     if (n >= u.N) { continue; }
     var col = n * u.scn;
     if (MODE == 1u) {
-      col = (n / P) * u.scn + n % P;
+      col = out_col(n, true);
     } else if (MODE == 2u) {
       let hw = u.cv_a.x * u.cv_a.y;
       col = (n / hw) * u.scn + n % hw;
@@ -213,16 +211,11 @@ fn load_b(k0: u32, kend: u32, kk: vec4<u32>, col: vec4<u32>, by: vec4<i32>, bx: 
   let H = i32(u.cv_a.x);
   let W = i32(u.cv_a.y);
   if (MODE == 1u) {
-    // im2col(x)[k = (c, ky, kx), column = (image, oy, ox)]
-    let c = k / u.cv_a.w;
-    let kyx = k % u.cv_a.w;
-    let dy = i32(kyx / u.cv_a.z) * u.cv_b.z;
-    let dx = i32(kyx % u.cv_a.z) * u.cv_b.w;
-    let coff = c * u.xs.y;
+    let r = im2col_row(k);
     for (var i = 0u; i < 4u; i++) {
-      let iy = by[i] + dy;
-      let ix = bx[i] + dx;
-      if (ok[i] && iy >= 0 && iy < H && ix >= 0 && ix < W) { v[i] = B[col[i] + coff + u32(iy) * u.xs.z + u32(ix) * u.xs.w]; }
+      let iy = by[i] + r.dy;
+      let ix = bx[i] + r.dx;
+      if (ok[i] && iy >= 0 && iy < H && ix >= 0 && ix < W) { v[i] = B[col[i] + r.off + u32(iy) * u.xs.z + u32(ix) * u.xs.w]; }
     }
   } else if (MODE == 2u) {
     // dY at the output position whose window puts tap (ky, kx) on this input pixel, if the stride

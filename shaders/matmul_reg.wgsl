@@ -1,5 +1,6 @@
 // Matrix product for CPU-emulated GPUs (SwiftShader): the same problem, uniforms and bindings as
-// matmul.wgsl's mode 0 (matmul_common.wgsl), but no shared memory and no barriers. Measured on SwiftShader, which runs 4 invocations per SIMD group:
+// matmul.wgsl's modes 0 and 1 (matmul_common.wgsl), but no shared memory and no barriers. Measured on
+// SwiftShader, which runs 4 invocations per SIMD group:
 //   * every storage load is a per-lane gather of the same cost whatever the address pattern (no fast
 //     path for sequential or equal addresses), and loads cost ~80 % of the tiled kernel's time;
 //   * workgroup memory is no cheaper than storage, and each barrier is a coroutine switch;
@@ -9,6 +10,12 @@
 // tile staging per 64 in the tiled kernel. 64 invocations (8x8) cover a 64x64 tile, as in the tiled
 // kernel, so tile counts and split-K are shared. Rows are contiguous per invocation; columns are
 // interleaved by 8 so that the block's writes stay within one 64-column stripe.
+//
+// MODE 1 (set with COMMON) is conv2d forward, as matmul.wgsl's mode 1: B is the im2col matrix of x,
+// gathered on the fly. A div/mod decode per element would cost more than the multiply-adds, so each
+// column's window is decoded once, and k walks (channel, ky, kx) by counters: per k, a B address is
+// the column's pointer plus one offset shared by all 8 columns, and the padding test is two unsigned
+// compares per column (a negative position wraps past H or W).
 
 {{COMMON}}
 
@@ -40,6 +47,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let da = vec4(u.sak);
   let db = vec4(u.sbk);
 
+  // Conv: each column's window top-left (y, x) and its pointer to x there, wrapping below 0 in u32;
+  // tap (dy, dx) of channel offset coff is then at pointer + coff + dy * xs.z + dx * xs.w.
+  var y0 = vec4(0); var x0 = vec4(0); var y1 = vec4(0); var x1 = vec4(0);
+  var tap = Im2colRow(0u, 0, 0);
+  if (MODE == 1u) {
+    let w0 = windows(o.b, min(n0 + cols, vec4(nlast)));
+    let w1 = windows(o.b, min(n0 + 32u + cols, vec4(nlast)));
+    pb0 = w0.p; y0 = w0.y; x0 = w0.x;
+    pb1 = w1.p; y1 = w1.y; x1 = w1.x;
+    tap = im2col_row(kstart);
+  }
+  let hw = vec2(u.cv_a.x, u.cv_a.y);
+  let dil = vec2(u.cv_b.z, u.cv_b.w);
+  let kw_end = i32(u.cv_a.z) * u.cv_b.w;
+  let kh_end = i32(u.cv_a.w / u.cv_a.z) * u.cv_b.z;
+
   // c<i> holds row i, columns 0-3 of the block; d<i> columns 4-7.
   var c0 = vec4(0.0); var c1 = vec4(0.0); var c2 = vec4(0.0); var c3 = vec4(0.0);
   var c4 = vec4(0.0); var c5 = vec4(0.0); var c6 = vec4(0.0); var c7 = vec4(0.0);
@@ -48,9 +71,31 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var k = kstart; k < kend; k++) {
     let a0 = vec4(A[pa0.x], A[pa0.y], A[pa0.z], A[pa0.w]);
     let a1 = vec4(A[pa1.x], A[pa1.y], A[pa1.z], A[pa1.w]);
-    let b0 = vec4(B[pb0.x], B[pb0.y], B[pb0.z], B[pb0.w]);
-    let b1 = vec4(B[pb1.x], B[pb1.y], B[pb1.z], B[pb1.w]);
-    pa0 += da; pa1 += da; pb0 += db; pb1 += db;
+    var b0: vec4<f32>;
+    var b1: vec4<f32>;
+    if (MODE == 0u) {
+      b0 = vec4(B[pb0.x], B[pb0.y], B[pb0.z], B[pb0.w]);
+      b1 = vec4(B[pb1.x], B[pb1.y], B[pb1.z], B[pb1.w]);
+      pb0 += db; pb1 += db;
+    } else {
+      let koff = vec4(tap.off + u32(tap.dy) * u.xs.z + u32(tap.dx) * u.xs.w);
+      let ok0 = (vec4<u32>(y0 + tap.dy) < vec4(hw.x)) & (vec4<u32>(x0 + tap.dx) < vec4(hw.y));
+      let ok1 = (vec4<u32>(y1 + tap.dy) < vec4(hw.x)) & (vec4<u32>(x1 + tap.dx) < vec4(hw.y));
+      // Padding reads stay at the image's own pointer, in bounds, and are zeroed.
+      let q0 = select(vec4(o.b), pb0 + koff, ok0);
+      let q1 = select(vec4(o.b), pb1 + koff, ok1);
+      b0 = select(vec4(0.0), vec4(B[q0.x], B[q0.y], B[q0.z], B[q0.w]), ok0);
+      b1 = select(vec4(0.0), vec4(B[q1.x], B[q1.y], B[q1.z], B[q1.w]), ok1);
+      // Next tap: kx, then ky, then the channel, without branches.
+      tap.dx += dil.y;
+      let wrap_x = tap.dx == kw_end;
+      tap.dx = select(tap.dx, 0, wrap_x);
+      tap.dy = select(tap.dy, tap.dy + dil.x, wrap_x);
+      let wrap_y = tap.dy == kh_end;
+      tap.dy = select(tap.dy, 0, wrap_y);
+      tap.off = select(tap.off, tap.off + u.xs.y, wrap_y);
+    }
+    pa0 += da; pa1 += da;
     c0 = fma(vec4(a0.x), b0, c0); d0 = fma(vec4(a0.x), b1, d0);
     c1 = fma(vec4(a0.y), b0, c1); d1 = fma(vec4(a0.y), b1, d1);
     c2 = fma(vec4(a0.z), b0, c2); d2 = fma(vec4(a0.z), b1, d2);
@@ -63,12 +108,32 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   let oc = o.c + split * u.split_stride;
   let bias_on = (u.flags & F_BIAS) != 0u && split == 0u;
-  store_row(m0, n0, oc, o.bias, bias_on, c0, d0);
-  store_row(m0 + 1u, n0, oc, o.bias, bias_on, c1, d1);
-  store_row(m0 + 2u, n0, oc, o.bias, bias_on, c2, d2);
-  store_row(m0 + 3u, n0, oc, o.bias, bias_on, c3, d3);
-  store_row(m0 + 4u, n0, oc, o.bias, bias_on, c4, d4);
-  store_row(m0 + 5u, n0, oc, o.bias, bias_on, c5, d5);
-  store_row(m0 + 6u, n0, oc, o.bias, bias_on, c6, d6);
-  store_row(m0 + 7u, n0, oc, o.bias, bias_on, c7, d7);
+  let im2col = MODE == 1u;
+  store_row(m0, n0, oc, o.bias, bias_on, im2col, c0, d0);
+  store_row(m0 + 1u, n0, oc, o.bias, bias_on, im2col, c1, d1);
+  store_row(m0 + 2u, n0, oc, o.bias, bias_on, im2col, c2, d2);
+  store_row(m0 + 3u, n0, oc, o.bias, bias_on, im2col, c3, d3);
+  store_row(m0 + 4u, n0, oc, o.bias, bias_on, im2col, c4, d4);
+  store_row(m0 + 5u, n0, oc, o.bias, bias_on, im2col, c5, d5);
+  store_row(m0 + 6u, n0, oc, o.bias, bias_on, im2col, c6, d6);
+  store_row(m0 + 7u, n0, oc, o.bias, bias_on, im2col, c7, d7);
+}
+
+struct Windows {
+  p: vec4<u32>,
+  y: vec4<i32>,
+  x: vec4<i32>,
+}
+
+// Four im2col columns' window pointers and top-left positions, by component (a dynamically indexed
+// vector would live in memory).
+fn windows(ob: u32, n: vec4<u32>) -> Windows {
+  let e0 = im2col_col(n.x);
+  let e1 = im2col_col(n.y);
+  let e2 = im2col_col(n.z);
+  let e3 = im2col_col(n.w);
+  let y = vec4(e0.y, e1.y, e2.y, e3.y);
+  let x = vec4(e0.x, e1.x, e2.x, e3.x);
+  let p = ob + vec4(e0.base, e1.base, e2.base, e3.base) + vec4<u32>(y) * u.xs.z + vec4<u32>(x) * u.xs.w;
+  return Windows(p, y, x);
 }

@@ -107,20 +107,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   let oc = o.c + split * u.split_stride;
   let bias_on = (u.flags & F_BIAS) != 0u && split == 0u;
-  store_row(m0 + 0u, n0, oc, o.bias, bias_on, acc.c0, acc.d0);
-  store_row(m0 + 1u, n0, oc, o.bias, bias_on, acc.c1, acc.d1);
-  store_row(m0 + 2u, n0, oc, o.bias, bias_on, acc.c2, acc.d2);
-  store_row(m0 + 3u, n0, oc, o.bias, bias_on, acc.c3, acc.d3);
-  store_row(m0 + 4u, n0, oc, o.bias, bias_on, acc.c4, acc.d4);
-  store_row(m0 + 5u, n0, oc, o.bias, bias_on, acc.c5, acc.d5);
-  store_row(m0 + 6u, n0, oc, o.bias, bias_on, acc.c6, acc.d6);
-  store_row(m0 + 7u, n0, oc, o.bias, bias_on, acc.c7, acc.d7);
-  store_row(m0 + 8u, n0, oc, o.bias, bias_on, acc.c8, acc.d8);
-  store_row(m0 + 9u, n0, oc, o.bias, bias_on, acc.c9, acc.d9);
-  store_row(m0 + 10u, n0, oc, o.bias, bias_on, acc.c10, acc.d10);
-  store_row(m0 + 11u, n0, oc, o.bias, bias_on, acc.c11, acc.d11);
-  store_row(m0 + 12u, n0, oc, o.bias, bias_on, acc.c12, acc.d12);
-  store_row(m0 + 13u, n0, oc, o.bias, bias_on, acc.c13, acc.d13);
-  store_row(m0 + 14u, n0, oc, o.bias, bias_on, acc.c14, acc.d14);
-  store_row(m0 + 15u, n0, oc, o.bias, bias_on, acc.c15, acc.d15);
+  store_row(m0 + 0u, n0, oc, o.bias, bias_on, false, acc.c0, acc.d0);
+  store_row(m0 + 1u, n0, oc, o.bias, bias_on, false, acc.c1, acc.d1);
+  store_row(m0 + 2u, n0, oc, o.bias, bias_on, false, acc.c2, acc.d2);
+  store_row(m0 + 3u, n0, oc, o.bias, bias_on, false, acc.c3, acc.d3);
+  store_row(m0 + 4u, n0, oc, o.bias, bias_on, false, acc.c4, acc.d4);
+  store_row(m0 + 5u, n0, oc, o.bias, bias_on, false, acc.c5, acc.d5);
+  store_row(m0 + 6u, n0, oc, o.bias, bias_on, false, acc.c6, acc.d6);
+  store_row(m0 + 7u, n0, oc, o.bias, bias_on, false, acc.c7, acc.d7);
+  store_row(m0 + 8u, n0, oc, o.bias, bias_on, false, acc.c8, acc.d8);
+  store_row(m0 + 9u, n0, oc, o.bias, bias_on, false, acc.c9, acc.d9);
+  store_row(m0 + 10u, n0, oc, o.bias, bias_on, false, acc.c10, acc.d10);
+  store_row(m0 + 11u, n0, oc, o.bias, bias_on, false, acc.c11, acc.d11);
+  store_row(m0 + 12u, n0, oc, o.bias, bias_on, false, acc.c12, acc.d12);
+  store_row(m0 + 13u, n0, oc, o.bias, bias_on, false, acc.c13, acc.d13);
+  store_row(m0 + 14u, n0, oc, o.bias, bias_on, false, acc.c14, acc.d14);
+  store_row(m0 + 15u, n0, oc, o.bias, bias_on, false, acc.c15, acc.d15);
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
 import { assertClose, randomRef, type Ref } from './reference/index.ts';
 import { gradcheck } from './reference/gradcheck.ts';
@@ -14,6 +14,7 @@ import {
   type PoolRefOpts,
 } from './reference/conv.ts';
 import { permuteRef } from './reference/linalg.ts';
+import { setMatmulKernel } from '../src/kernels/matmul.ts';
 
 const up = (r: Ref) => wg.tensor(Float32Array.from(r.data), { shape: r.shape });
 const TOL = { rtol: 1e-4, atol: 1e-4 };
@@ -22,7 +23,11 @@ function convOpts(o: ConvRefOpts, bias?: wg.Tensor): wg.Conv2dOptions {
   return { stride: o.stride, padding: o.padding, dilation: o.dilation, groups: o.groups, bias };
 }
 
-describe('conv2d forward against float64', () => {
+// Forward runs on two kernels: 'tiled' (GPUs) and 'registers' (the default on software adapters such
+// as the SwiftShader these tests run on), so both are checked here whatever the device picks.
+describe.each(['tiled', 'registers'] as const)('conv2d forward against float64, %s kernel', (kernel) => {
+  beforeEach(() => setMatmulKernel(kernel));
+  afterAll(() => setMatmulKernel('auto'));
   const cases: [string, number[], number[], ConvRefOpts, boolean][] = [
     ['3x3 valid', [2, 3, 9, 9], [4, 3, 3, 3], {}, false],
     ['stride 2, padding 1, bias', [2, 3, 9, 8], [5, 3, 3, 3], { stride: 2, padding: 1 }, true],
@@ -36,6 +41,10 @@ describe('conv2d forward against float64', () => {
     ['all ones', [1, 1, 1, 1], [1, 1, 1, 1], {}, true],
     ['kernel as large as the padded input', [1, 2, 3, 3], [2, 2, 5, 5], { padding: 1 }, false],
     ['several tiles each way', [2, 16, 20, 20], [80, 16, 3, 3], { padding: 1 }, true],
+    // One output tile and K = 300: split K, whose second chunk starts mid-window (k = 160 is channel 26,
+    // tap (2, 0)), with dilation and padding on both axes and the bias added by one split only.
+    ['split K from mid-window, dilation, bias', [3, 50, 7, 6], [5, 50, 3, 2], { dilation: [2, 3], padding: [2, 1], stride: [1, 2] }, true],
+    ['groups 3, N 3, odd sizes past a tile edge', [3, 6, 11, 13], [9, 2, 2, 3], { groups: 3, stride: [2, 1], padding: [0, 2], dilation: [1, 2] }, true],
   ];
   it.each(cases)('%s', async (label, xs, ws, o, withBias) => {
     const x = randomRef(xs, xs[1]! * 3 + 1);

@@ -3,9 +3,9 @@
 // where the layout allows (a shared right operand folds the batch into M), and splits K across
 // workgroups when the output alone has too few tiles to fill the GPU. `gemm` is the shared dispatcher
 // that the conv kernels (conv.ts) drive with their implicit-GEMM modes. On a CPU-emulated adapter
-// (SwiftShader) plain products take shaders/matmul_reg.wgsl instead of the shared-memory tiles (see
-// that file for the measurements behind it), or matmul_sg.wgsl once a one-time probe shows that the
-// device's subgroups suit it.
+// (SwiftShader) plain products and conv2d forward take shaders/matmul_reg.wgsl instead of the
+// shared-memory tiles (see that file for the measurements behind it); plain products take
+// matmul_sg.wgsl once a one-time probe shows that the device's subgroups suit it.
 import { fail, shapeStr, type Device } from '../device/index.ts';
 import { render, shaderSource } from './shaders.ts';
 import { cachedSpec } from './spec.ts';
@@ -45,7 +45,15 @@ function specFor(mode: Mode) {
   return cachedSpec(`matmul|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul', { MODE: `${mode}`, COMMON: common() }), reads: 3, writes: 1 }));
 }
 
-const regSpec = () => cachedSpec('matmul|reg', () => ({ name: 'matmul', source: render('matmul_reg', { COMMON: common() }), reads: 3, writes: 1 }));
+// matmul_reg.wgsl serves plain products (MODE 0) and conv2d forward (MODE 1); its placeholder table
+// entry names COMMON only, so the mode constant rides on it.
+const regSpec = (mode: 0 | 1) =>
+  cachedSpec(`matmul|reg|${mode}`, () => ({
+    name: NAMES[mode]!,
+    source: render('matmul_reg', { COMMON: `${common()}\nconst MODE: u32 = ${mode}u;` }),
+    reads: 3,
+    writes: 1,
+  }));
 // `enable` must precede every declaration, so it goes before the prelude that render() prepends.
 const sgSpec = () =>
   cachedSpec('matmul|sg', () => ({ name: 'matmul', source: `enable subgroups;\n${render('matmul_sg', { COMMON: common() })}`, reads: 3, writes: 1 }));
@@ -54,8 +62,9 @@ export type MatmulKernel = 'auto' | 'tiled' | 'registers' | 'subgroups';
 let kernelChoice: MatmulKernel = 'auto';
 /**
  * Forces the plain-product kernel ('auto': on CPU-emulated adapters the subgroup kernel once its probe
- * has passed, the register kernel until then or without it; else tiled). For tests; 'subgroups' needs
- * `subgroupMatmulReady(dev)` to have resolved true.
+ * has passed, the register kernel until then or without it; else tiled). conv2d forward follows: tiled
+ * under 'tiled', else its register variant. For tests; 'subgroups' needs `subgroupMatmulReady(dev)` to
+ * have resolved true.
  */
 export function setMatmulKernel(k: MatmulKernel): void {
   kernelChoice = k;
@@ -198,7 +207,10 @@ export function gemm(dev: Device, g: Gemm): void {
   if (g.batch.length > MAX_BATCH) throw new Error(`webgrad: gemm got ${g.batch.length} batch dimensions`);
   const nb = numel(g.batch);
   const gemv = g.mode === GEMM_MODE.gemv;
-  const plain = g.mode === GEMM_MODE.matmul ? plainKernel(dev) : 'tiled';
+  // conv2d forward has a register variant (no subgroup one), taken wherever plain products leave the
+  // tiled kernel; its gradients stay tiled.
+  const conv = g.mode === GEMM_MODE.convForward;
+  const plain = g.mode === GEMM_MODE.matmul ? plainKernel(dev) : conv && plainKernel(dev) !== 'tiled' ? 'registers' : 'tiled';
   const reg = plain !== 'tiled';
   const nt = g.gvNt ?? 1;
   const tilesN = gemv ? Math.ceil(g.N / nt) : Math.ceil(g.N / TILE);
@@ -219,9 +231,9 @@ export function gemm(dev: Device, g: Gemm): void {
   const tmp = splits > 1 ? dev.allocate(splits * g.cSize * 4, g.op, [splits, g.cSize]) : null;
   const total = groups * splits;
   const flags = (g.aKfast ? 1 : 0) | (g.bNfast ? 2 : 0) | (g.bias ? 4 : 0);
-  const conv = g.conv ?? [];
+  const geometry = g.conv ?? [];
   dev.dispatch(
-    plain === 'subgroups' ? sgSpec() : reg ? regSpec() : specFor(g.mode),
+    plain === 'subgroups' ? sgSpec() : reg ? regSpec(conv ? 1 : 0) : specFor(g.mode),
     (w) => {
       w.u32(g.M).u32(g.N).u32(g.K).u32(kchunk);
       w.u32(tilesN).u32(tilesM).u32(nb).u32(total);
@@ -230,7 +242,7 @@ export function gemm(dev: Device, g: Gemm): void {
       w.u32(g.scm).u32(g.scn).u32(g.sbiasM ?? 0).u32(g.sbiasN ?? 0);
       w.u32(flags).u32(g.batch.length).u32(tmp ? g.cSize : 0).u32(nt);
       w.u32s(g.batch, 4).u32s(g.bsa, 4).u32s(g.bsb, 4).u32s(g.bsc, 4).u32s(g.bsbias ?? [], 4);
-      for (let i = 0; i < 20; i++) w.i32(conv[i] ?? 0);
+      for (let i = 0; i < 20; i++) w.i32(geometry[i] ?? 0);
     },
     [g.a, g.b, g.bias ?? g.a, tmp ?? g.c],
     dev.grid(total),
