@@ -11,13 +11,15 @@
 // kernel, so tile counts and split-K are shared. Rows are contiguous per invocation; columns are
 // interleaved by 8 so that the block's writes stay within one 64-column stripe.
 //
-// MODE 1 (set with COMMON) is conv2d forward, as matmul.wgsl's mode 1: B is the im2col matrix of x,
+// MODE 1 is conv2d forward, as matmul.wgsl's mode 1: B is the im2col matrix of x,
 // gathered on the fly. A div/mod decode per element would cost more than the multiply-adds, so each
 // column's window is decoded once, and k walks (channel, ky, kx) by counters: per k, a B address is
 // the column's pointer plus one offset shared by all 8 columns, and the padding test is two unsigned
 // compares per column (a negative position wraps past H or W).
 
 {{COMMON}}
+
+const MODE: u32 = {{MODE}}u;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

@@ -45,12 +45,11 @@ function specFor(mode: Mode) {
   return cachedSpec(`matmul|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul', { MODE: `${mode}`, COMMON: common() }), reads: 3, writes: 1 }));
 }
 
-// matmul_reg.wgsl serves plain products (MODE 0) and conv2d forward (MODE 1); its placeholder table
-// entry names COMMON only, so the mode constant rides on it.
+// matmul_reg.wgsl serves plain products (MODE 0) and conv2d forward (MODE 1).
 const regSpec = (mode: 0 | 1) =>
   cachedSpec(`matmul|reg|${mode}`, () => ({
     name: NAMES[mode]!,
-    source: render('matmul_reg', { COMMON: `${common()}\nconst MODE: u32 = ${mode}u;` }),
+    source: render('matmul_reg', { MODE: `${mode}`, COMMON: common() }),
     reads: 3,
     writes: 1,
   }));

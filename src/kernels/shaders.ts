@@ -13,7 +13,7 @@ export interface ShaderParams {
   gather: { TX: Wgsl; TO: Wgsl; MODE: 'gather_one' | 'scatter_one' };
   // COMMON: shaders/matmul_common.wgsl, the Params, bindings and helpers all three matmul kernels share.
   matmul: { MODE: `${number}`; COMMON: string };
-  matmul_reg: { COMMON: string };
+  matmul_reg: { MODE: '0' | '1'; COMMON: string };
   matmul_sg: { COMMON: string };
   pool2d: { TH: Wgsl; TO: Wgsl; MODE: `${number}` };
   optim: { ALGO: `${number}` };
