@@ -50,17 +50,13 @@ fn sum_splits(i: u32) {
 }
 
 fn tiled(w: u32, lid: u32) {
-  let tn = w % u.tiles_n;
-  var r = w / u.tiles_n;
-  let tm = r % u.tiles_m;
-  r = r / u.tiles_m;
-  let split = r / u.nbatch;
-  let o = batch_offsets(r % u.nbatch);
-  let oc = o.c + split * u.split_stride;
-  let kstart = split * u.kchunk;
-  let kend = min(u.K, kstart + u.kchunk);
-  let m0 = tm * 64u;
-  let n0 = tn * 64u;
+  let t = tile_of(w);
+  let o = t.o;
+  let oc = t.oc;
+  let kstart = t.kstart;
+  let kend = t.kend;
+  let m0 = t.m0;
+  let n0 = t.n0;
   let tx = lid & 15u;
   let ty = lid >> 4u;
   let KHKW = u.cv_a.w;
@@ -153,7 +149,7 @@ fn tiled(w: u32, lid: u32) {
   }
 
   // Store, adding the bias once (split 0). Conv modes scatter columns back to NCHW.
-  let bias_on = (u.flags & F_BIAS) != 0u && split == 0u;
+  let bias_on = t.bias_on;
   for (var j = 0u; j < 4u; j++) {
     let n = n0 + tx * 4u + j;
     if (n >= u.N) { continue; }

@@ -55,6 +55,32 @@ fn batch_offsets(bi: u32) -> Offsets {
   return o;
 }
 
+// What workgroup w computes, as gemm() sizes the grid: w covers (split, batch, tile row, tile column).
+// m0/n0 are the 64x64 tile's first row and column, oc where its output (or split's partial sums) starts;
+// the bias is added once, by split 0.
+struct Tile {
+  m0: u32,
+  n0: u32,
+  split: u32,
+  o: Offsets,
+  oc: u32,
+  kstart: u32,
+  kend: u32,
+  bias_on: bool,
+}
+
+fn tile_of(w: u32) -> Tile {
+  let tn = w % u.tiles_n;
+  var r = w / u.tiles_n;
+  let tm = r % u.tiles_m;
+  r = r / u.tiles_m;
+  let split = r / u.nbatch;
+  let o = batch_offsets(r % u.nbatch);
+  let kstart = split * u.kchunk;
+  let bias_on = (u.flags & F_BIAS) != 0u && split == 0u;
+  return Tile(tm * 64u, tn * 64u, split, o, o.c + split * u.split_stride, kstart, min(u.K, kstart + u.kchunk), bias_on);
+}
+
 // Where output column n lands in C: plain products step by scn; conv2d forward (im2col) scatters its
 // (image, output position) columns back to NCHW.
 fn out_col(n: u32, im2col: bool) -> u32 {

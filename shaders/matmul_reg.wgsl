@@ -25,16 +25,12 @@ const MODE: u32 = {{MODE}}u;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let w = wid.y * nwg.x + wid.x;
   if (w >= u.total) { return; }
-  let tn = w % u.tiles_n;
-  var r = w / u.tiles_n;
-  let tm = r % u.tiles_m;
-  r = r / u.tiles_m;
-  let split = r / u.nbatch;
-  let o = batch_offsets(r % u.nbatch);
-  let kstart = split * u.kchunk;
-  let kend = min(u.K, kstart + u.kchunk);
-  let m0 = tm * 64u + (lid >> 3u) * 8u;
-  let n0 = tn * 64u + (lid & 7u);
+  let t = tile_of(w);
+  let o = t.o;
+  let kstart = t.kstart;
+  let kend = t.kend;
+  let m0 = t.m0 + (lid >> 3u) * 8u;
+  let n0 = t.n0 + (lid & 7u);
 
   // Rows and columns past the edge are clamped onto the last one, so the k loop needs no bounds tests;
   // their results are never stored.
@@ -108,8 +104,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     c7 = fma(vec4(a1.w), b0, c7); d7 = fma(vec4(a1.w), b1, d7);
   }
 
-  let oc = o.c + split * u.split_stride;
-  let bias_on = (u.flags & F_BIAS) != 0u && split == 0u;
+  let oc = t.oc;
+  let bias_on = t.bias_on;
   let im2col = MODE == 1u;
   store_row(m0, n0, oc, o.bias, bias_on, im2col, c0, d0);
   store_row(m0 + 1u, n0, oc, o.bias, bias_on, im2col, c1, d1);

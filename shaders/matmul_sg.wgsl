@@ -57,18 +57,14 @@ fn ld_b(p: vec4<u32>) -> vec4<f32> { return vec4(B[p.x], B[p.y], B[p.z], B[p.w])
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let w = wid.y * nwg.x + wid.x;
   if (w >= u.total) { return; }
-  let tn = w % u.tiles_n;
-  var r = w / u.tiles_n;
-  let tm = r % u.tiles_m;
-  r = r / u.tiles_m;
-  let split = r / u.nbatch;
-  let o = batch_offsets(r % u.nbatch);
-  let kstart = split * u.kchunk;
-  let kend = min(u.K, kstart + u.kchunk);
+  let t = tile_of(w);
+  let o = t.o;
+  let kstart = t.kstart;
+  let kend = t.kend;
   // Lanes 0-3 and 4-7 of each group of 8 share rows (so a subgroup does), and interleave columns by 8
   // as in matmul_reg.wgsl.
-  let m0 = tm * 64u + (lid >> 3u) * 16u;
-  let n0 = tn * 64u + (lid & 7u);
+  let m0 = t.m0 + (lid >> 3u) * 16u;
+  let n0 = t.n0 + (lid & 7u);
   let s = lid & 3u;
 
   // Out-of-range rows and columns are clamped onto the last one and never stored.
@@ -105,8 +101,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     pb0 += db; pb1 += db;
   }
 
-  let oc = o.c + split * u.split_stride;
-  let bias_on = (u.flags & F_BIAS) != 0u && split == 0u;
+  let oc = t.oc;
+  let bias_on = t.bias_on;
   store_row(m0 + 0u, n0, oc, o.bias, bias_on, false, acc.c0, acc.d0);
   store_row(m0 + 1u, n0, oc, o.bias, bias_on, false, acc.c1, acc.d1);
   store_row(m0 + 2u, n0, oc, o.bias, bias_on, false, acc.c2, acc.d2);
