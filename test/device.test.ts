@@ -130,6 +130,21 @@ describe('stats', () => {
     expect(item.readbackBytes).toBe(4);
   });
 
+  it('device probes (init-time capability checks) are counted, and a rejected shader gives null', async () => {
+    const code = `@group(0) @binding(0) var<uniform> u: vec4<u32>;
+@group(0) @binding(1) var<storage, read_write> o: array<u32>;
+@compute @workgroup_size(1) fn main() { o[0] = u.x + 1u; }`;
+    const d = await delta(async () => {
+      const out = await dev().probe('test-probe', code, [Uint32Array.of(41, 0, 0, 0)], 4);
+      expect(Array.from(new Uint32Array(out!))).toEqual([42]);
+    });
+    expect(d.readbacks).toBe(1);
+    expect(d.uploads).toBe(1);
+    expect(await dev().probe('test-bad-probe', 'this is not WGSL', [Uint32Array.of(0, 0, 0, 0)], 4)).toBeNull();
+    // The device is still usable afterwards: the bad shader's error stayed in the probe's error scope.
+    expect(await wg.tensor([1, 2]).add(1).toArray()).toEqual([2, 3]);
+  });
+
   it('a new shape of the same op compiles no new pipeline', async () => {
     const step = (shape: number[]) =>
       wg.tidy(() => {

@@ -247,8 +247,8 @@ export class Device {
     const enc = this.endPass();
     this.encoder = null;
     this.pending = 0;
-    const n = this.uniforms.commit();
-    if (n) this.stats.uploadBytes += 0; // uniform traffic is not a tensor upload; kept out of `uploads`
+    // Uniform traffic is not a tensor upload, so it stays out of `uploads`.
+    this.uniforms.commit();
     this.gpu.queue.submit([enc.finish()]);
     this.stats.submits++;
     this.pool.onSubmit();
@@ -279,6 +279,65 @@ export class Device {
     if (this.deferred) await this.pipelines.settle();
     this.check(op);
     return out;
+  }
+
+  /**
+   * Runs `code` once, outside the batch and in its own error scope, and reads back its output: for
+   * one-time checks of behaviour the WebGPU spec leaves to the device (subgroup layouts), made at
+   * init, never inside an op. Binding 0 is a uniform buffer holding inputs[0], bindings 1.. are
+   * read-only storage holding the other inputs, and the last binding is the `outBytes` output.
+   * Resolves null when the device rejects the shader. Counted in stats like any upload and readback.
+   */
+  async probe(label: string, code: string, inputs: ArrayBufferView[], outBytes: number): Promise<ArrayBuffer | null> {
+    this.check(label);
+    const made: GPUBuffer[] = [];
+    const make = (usage: number, data: ArrayBufferView | null, size: number) => {
+      const buf = this.gpu.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage, label });
+      made.push(buf);
+      if (data) {
+        this.gpu.queue.writeBuffer(buf, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+        this.stats.uploads++;
+        this.stats.uploadBytes += data.byteLength;
+      }
+      return buf;
+    };
+    const out = make(0x80 /* STORAGE */ | 0x4 /* COPY_SRC */, null, outBytes);
+    const staging = make(0x1 /* MAP_READ */ | 0x8 /* COPY_DST */, null, outBytes);
+    this.gpu.pushErrorScope('validation');
+    let thrown = false;
+    try {
+      const module = this.gpu.createShaderModule({ code, label });
+      const pipeline = this.gpu.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+      const bound = inputs.map((d, i) => make(i === 0 ? 0x40 /* UNIFORM */ | 0x8 : 0x80 | 0x8, d, d.byteLength));
+      const bind = this.gpu.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [...bound, out].map((buffer, binding) => ({ binding, resource: { buffer } })),
+      });
+      const enc = this.gpu.createCommandEncoder({ label });
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bind);
+      pass.dispatchWorkgroups(1);
+      pass.end();
+      enc.copyBufferToBuffer(out, 0, staging, 0, staging.size);
+      this.gpu.queue.submit([enc.finish()]);
+      this.stats.submits++;
+    } catch {
+      thrown = true;
+    }
+    try {
+      if ((await this.gpu.popErrorScope().catch(() => 'lost')) || thrown) return null;
+      await staging.mapAsync(0x1 /* READ */);
+      this.stats.readbacks++;
+      this.stats.readbackBytes += outBytes;
+      const result = staging.getMappedRange(0, outBytes).slice(0);
+      staging.unmap();
+      return result;
+    } catch {
+      return null;
+    } finally {
+      for (const buf of made) buf.destroy();
+    }
   }
 
   /** Resolves once all submitted work has finished on the GPU. */

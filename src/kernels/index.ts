@@ -11,7 +11,7 @@ export { reduce, argreduce, type ReduceOp, type ArgReduceOp, type ReduceOptions 
 export { softmax, type SoftmaxMode } from './softmax.ts';
 export { cachedSpec } from './spec.ts';
 export { gather, scatterAdd } from './gather.ts';
-export { matmul, gemm, GEMM_MODE, type Gemm } from './matmul.ts';
+export { matmul, gemm, GEMM_MODE, calibrate, type Gemm } from './matmul.ts';
 export { conv2d, conv2dInputGrad, conv2dWeightGrad, convOutSize, type ConvGeometry } from './conv.ts';
 export { maxPool2d, avgPool2d, maxPool2dPick, maxPool2dBackward, avgPool2dBackward, type PoolGeometry } from './pool.ts';
 export { optimStep, gradEdit, OPTIM_FLAGS, type OptimAlgo, type OptimUniforms, type GradEdit } from './optim.ts';

@@ -5,7 +5,7 @@
 // that the conv kernels (conv.ts) drive with their implicit-GEMM modes. On a CPU-emulated adapter
 // (SwiftShader) plain products and conv2d forward take shaders/matmul_reg.wgsl instead of the
 // shared-memory tiles (see that file for the measurements behind it); plain products take
-// matmul_sg.wgsl once a one-time probe shows that the device's subgroups suit it.
+// matmul_sg.wgsl when a probe at init (calibrate) has shown that the device's subgroups suit it.
 import { fail, shapeStr, type Device } from '../device/index.ts';
 import { render, shaderSource } from './shaders.ts';
 import { cachedSpec } from './spec.ts';
@@ -81,68 +81,43 @@ const sgPassed = new WeakSet<Device>();
 export function subgroupMatmulReady(dev: Device): Promise<boolean> {
   let p = sgProbes.get(dev);
   if (!p) {
-    p = (dev.info.features.subgroups ? probeSubgroups(dev) : Promise.resolve(false)).catch(() => false);
-    void p.then((ok) => ok && sgPassed.add(dev));
+    p = (dev.info.features.subgroups ? probeSubgroups(dev) : Promise.resolve(false))
+      .catch(() => false)
+      .then((ok) => {
+        if (ok) sgPassed.add(dev);
+        return ok;
+      });
     sgProbes.set(dev, p);
   }
   return p;
 }
 
 async function probeSubgroups(dev: Device): Promise<boolean> {
-  const gpu = dev.gpu;
   // Two broadcast rounds and a 3-step tail; small integers, so every sum is exact.
   const [M, N, K] = [64, 64, 11];
   const a = Float32Array.from({ length: M * K }, (_, i) => ((i * 7) % 13) - 6);
   const b = Float32Array.from({ length: K * N }, (_, i) => ((i * 5) % 11) - 5);
   const params = new Uint32Array(64);
   params.set([M, N, K, K, 1, 1, 1, 1, 0, 0, 0, 0, K, 1, N, 1, N, 1]);
-  const made: GPUBuffer[] = [];
-  const buffer = (usage: number, data?: ArrayBufferView, bytes = data?.byteLength ?? 0) => {
-    const buf = gpu.createBuffer({ size: bytes, usage });
-    made.push(buf);
-    if (data) gpu.queue.writeBuffer(buf, 0, data as unknown as ArrayBuffer);
-    return buf;
-  };
-  const c = buffer(GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, undefined, M * N * 4);
-  const readback = buffer(GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, undefined, M * N * 4);
-  // Its own error scope, so that a runtime rejecting the shader fails the probe, not the device.
-  gpu.pushErrorScope('validation');
-  let thrown = false;
-  try {
-    const module = gpu.createShaderModule({ code: sgSpec().source, label: 'matmul:subgroup-probe' });
-    const pipeline = gpu.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
-    const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
-    const bound = [buffer(GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, params), buffer(S, a), buffer(S, b), buffer(S, a), c];
-    const bind = gpu.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: bound.map((buf, binding) => ({ binding, resource: { buffer: buf } })),
-    });
-    const enc = gpu.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bind);
-    pass.dispatchWorkgroups(1);
-    pass.end();
-    enc.copyBufferToBuffer(c, 0, readback, 0, M * N * 4);
-    gpu.queue.submit([enc.finish()]);
-  } catch {
-    thrown = true;
-  }
-  try {
-    if ((await gpu.popErrorScope().catch(() => 'lost')) || thrown) return false;
-    await readback.mapAsync(GPUMapMode.READ);
-    const got = new Float32Array(readback.getMappedRange().slice(0));
-    readback.unmap();
-    for (let m = 0; m < M; m++)
-      for (let n = 0; n < N; n++) {
-        let want = 0;
-        for (let k = 0; k < K; k++) want += a[m * K + k]! * b[k * N + n]!;
-        if (got[m * N + n] !== want) return false;
-      }
-    return true;
-  } finally {
-    for (const buf of made) buf.destroy();
-  }
+  // Bindings as in matmul_common.wgsl: params, A, B, BIAS (unused: no bias flag), C.
+  const out = await dev.probe('matmul:subgroup-probe', sgSpec().source, [params, a, b, a], M * N * 4);
+  if (!out) return false;
+  const got = new Float32Array(out);
+  for (let m = 0; m < M; m++)
+    for (let n = 0; n < N; n++) {
+      let want = 0;
+      for (let k = 0; k < K; k++) want += a[m * K + k]! * b[k * N + n]!;
+      if (got[m * N + n] !== want) return false;
+    }
+  return true;
+}
+
+/**
+ * The per-device checks that kernel choices depend on; init() awaits them, so no op ever waits on a
+ * probe or reads anything back for one, and the first product already runs the kernel later ones do.
+ */
+export async function calibrate(dev: Device): Promise<void> {
+  if (dev.info.software) await subgroupMatmulReady(dev);
 }
 
 type Plain = 'tiled' | 'registers' | 'subgroups';
@@ -150,9 +125,7 @@ function plainKernel(dev: Device): Plain {
   if (kernelChoice === 'subgroups' && !sgPassed.has(dev)) throw new Error('webgrad: the subgroup matmul kernel has not passed its probe on this device');
   if (kernelChoice !== 'auto') return kernelChoice;
   if (!dev.info.software) return 'tiled';
-  if (sgPassed.has(dev)) return 'subgroups';
-  void subgroupMatmulReady(dev);
-  return 'registers';
+  return sgPassed.has(dev) ? 'subgroups' : 'registers';
 }
 
 /**

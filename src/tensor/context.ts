@@ -1,5 +1,6 @@
 // The current device. Ops find it here rather than through arguments, as in PyTorch's default device.
 import { Device, fail, type InitOptions, type DeviceInfo } from '../device/index.ts';
+import { calibrate } from '../kernels/index.ts';
 import { installFusion } from './lazy.ts';
 
 let current: Device | null = null;
@@ -7,7 +8,9 @@ let debugMode = false;
 
 export async function init(opts: InitOptions = {}): Promise<DeviceInfo> {
   if (current && !opts.forceFallbackAdapter) return current.info;
-  current = await Device.create(opts);
+  const dev = await Device.create(opts);
+  await calibrate(dev);
+  current = dev;
   debugMode = !!opts.debug;
   installFusion();
   return current.info;
