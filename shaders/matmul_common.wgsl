@@ -61,7 +61,6 @@ fn batch_offsets(bi: u32) -> Offsets {
 struct Tile {
   m0: u32,
   n0: u32,
-  split: u32,
   o: Offsets,
   oc: u32,
   kstart: u32,
@@ -78,7 +77,7 @@ fn tile_of(w: u32) -> Tile {
   let o = batch_offsets(r % u.nbatch);
   let kstart = split * u.kchunk;
   let bias_on = (u.flags & F_BIAS) != 0u && split == 0u;
-  return Tile(tm * 64u, tn * 64u, split, o, o.c + split * u.split_stride, kstart, min(u.K, kstart + u.kchunk), bias_on);
+  return Tile(tm * 64u, tn * 64u, o, o.c + split * u.split_stride, kstart, min(u.K, kstart + u.kchunk), bias_on);
 }
 
 // Where output column n lands in C: plain products step by scn; conv2d forward (im2col) scatters its

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
 import { fill, map } from '../src/kernels/index.ts';
+import { UniformArena } from '../src/device/index.ts';
 
 const dev = () => wg.device();
 const twice = { name: 'test-twice', expr: 'a * 2.0', ct: 'f32' as const };
@@ -128,6 +129,17 @@ describe('stats', () => {
     const item = await delta(() => t.sum().item());
     expect(item.readbacks).toBe(1);
     expect(item.readbackBytes).toBe(4);
+  });
+
+  it('uniform slots are as long as the parameters written, so a long block is not overwritten', () => {
+    // No GPU work: the arena only creates its buffer and writes its CPU mirror here.
+    const gpu = { createBuffer: () => ({}), queue: { writeBuffer: () => {} } } as unknown as GPUDevice;
+    const arena = new UniformArena(gpu);
+    const first = arena.slot((w) => w.u32s([], 80, 7));
+    const second = arena.slot((w) => w.u32(1));
+    const third = arena.slot((w) => w.u32(2));
+    expect([first, second, third]).toEqual([0, 512, 768]);
+    expect(() => arena.slot((w) => w.u32s([], 129))).toThrow(/516 bytes of parameters, over the 512-byte binding/);
   });
 
   it('device probes (init-time capability checks) are counted, and a rejected shader gives null', async () => {

@@ -1,11 +1,12 @@
 // The pass kinds of the reduce and softmax kernels at sizes the other files do not reach: many long rows
 // (one invocation per row on a software adapter such as SwiftShader, a workgroup per row on a GPU),
 // NaN / -inf inside rows long enough for the unrolled loops and the workgroup trees, and both the
-// software and the GPU pass plans of reduce (forced, so either runs on any adapter), contiguous and
-// strided, against the float64 references.
+// software and the GPU plans of reduce and softmax (forced, so either runs on any adapter),
+// contiguous and strided, against the float64 references.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
-import { setReduceChunk, setReducePlan } from '../src/kernels/reduce.ts';
+import { setPlan } from '../src/kernels/plan.ts';
+import { setReduceChunk } from '../src/kernels/reduce.ts';
 import { assertClose, randomRef, type Ref } from './reference/index.ts';
 import { logSoftmaxRef, permuteRef, REDUCERS, reduceRef, softmaxRef } from './reference/reduce.ts';
 
@@ -97,14 +98,14 @@ describe('many long rows', () => {
   });
 });
 
-describe('the software and GPU pass plans of reduce', () => {
+describe('the software and GPU plans of reduce and softmax', () => {
   afterEach(() => {
-    setReducePlan(undefined);
+    setPlan(undefined);
     setReduceChunk(4096);
   });
 
   it.each(['software', 'gpu'] as const)('%s plan: long rows, and rows split into chunks over several passes', async (plan) => {
-    setReducePlan(plan);
+    setPlan(plan);
     // The GPU plan's workgroup per row is slow on SwiftShader (barriers), so it gets fewer rows.
     const rows = plan === 'software' ? 600 : 24;
     await wg.scope(async () => {
@@ -114,6 +115,7 @@ describe('the software and GPU pass plans of reduce', () => {
         assertClose(await t.sum(1).data(), reduceRef(r, [1], false, REDUCERS.sum), {}, `sum ${at}`);
         assertClose(await t.min(1).data(), reduceRef(r, [1], false, REDUCERS.min), exact, `min ${at}`);
         assertClose(await t.argmax(1).data(), reduceRef(r, [1], false, REDUCERS.argmax), exact, `argmax ${at}`);
+        assertClose(await t.softmax(1).data(), softmaxRef(r, 1), { rtol: 1e-4, atol: 1e-6 }, `softmax ${at}`);
       }
       // 401 -> 101 chunks of 4 -> 26 -> the result; with a tie for the maximum across chunks.
       setReduceChunk(4);

@@ -8,6 +8,7 @@
 // matmul_sg.wgsl when a probe at init (calibrate) has shown that the device's subgroups suit it.
 import { fail, shapeStr, type Device } from '../device/index.ts';
 import { render, shaderSource } from './shaders.ts';
+import { planOf } from './plan.ts';
 import { cachedSpec } from './spec.ts';
 import { coalesce, numel, type View } from './view.ts';
 
@@ -124,7 +125,7 @@ type Plain = 'tiled' | 'registers' | 'subgroups';
 function plainKernel(dev: Device): Plain {
   if (kernelChoice === 'subgroups' && !sgPassed.has(dev)) throw new Error('webgrad: the subgroup matmul kernel has not passed its probe on this device');
   if (kernelChoice !== 'auto') return kernelChoice;
-  if (!dev.info.software) return 'tiled';
+  if (planOf(dev) === 'gpu') return 'tiled';
   return sgPassed.has(dev) ? 'subgroups' : 'registers';
 }
 
@@ -182,8 +183,8 @@ export function gemm(dev: Device, g: Gemm): void {
   // conv2d forward has a register variant (no subgroup one), taken wherever plain products leave the
   // tiled kernel; its gradients stay tiled.
   const conv = g.mode === GEMM_MODE.convForward;
-  const plain = g.mode === GEMM_MODE.matmul ? plainKernel(dev) : conv && plainKernel(dev) !== 'tiled' ? 'registers' : 'tiled';
-  const reg = plain !== 'tiled';
+  const kernel = g.mode === GEMM_MODE.matmul ? plainKernel(dev) : conv && plainKernel(dev) !== 'tiled' ? 'registers' : 'tiled';
+  const reg = kernel !== 'tiled';
   const nt = g.gvNt ?? 1;
   const tilesN = gemv ? Math.ceil(g.N / nt) : Math.ceil(g.N / TILE);
   const tilesM = gemv ? 1 : Math.ceil(g.M / TILE);
@@ -205,7 +206,7 @@ export function gemm(dev: Device, g: Gemm): void {
   const flags = (g.aKfast ? 1 : 0) | (g.bNfast ? 2 : 0) | (g.bias ? 4 : 0);
   const geometry = g.conv ?? [];
   dev.dispatch(
-    plain === 'subgroups' ? sgSpec() : reg ? regSpec(conv ? 1 : 0) : specFor(g.mode),
+    kernel === 'subgroups' ? sgSpec() : reg ? regSpec(conv ? 1 : 0) : specFor(g.mode),
     (w) => {
       w.u32(g.M).u32(g.N).u32(g.K).u32(kchunk);
       w.u32(tilesN).u32(tilesM).u32(nb).u32(total);

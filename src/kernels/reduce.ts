@@ -6,6 +6,7 @@
 import { fail, type Device, type KernelSpec, type UniformWriter } from '../device/index.ts';
 import { wgslType, type ComputeType, type DType, type Wgsl } from './dtype.ts';
 import { render } from './shaders.ts';
+import { planOf, rowPerInvocation } from './plan.ts';
 import { cachedSpec } from './spec.ts';
 import { coalesce, numel, type View } from './view.ts';
 
@@ -66,16 +67,6 @@ function combineOf(c: Combine, ct: ComputeType): { INIT: string; COMBINE: string
   }
 }
 
-/** Rows no longer than this are reduced one per invocation. */
-const PER_THREAD_MAX = 64;
-/**
- * On a software adapter, this many rows or more are reduced one per invocation whatever their length.
- * SwiftShader runs a workgroup's 256 invocations as SIMD groups of 4 on one CPU thread, and each barrier
- * of the workgroup tree switches between all 64 of them: with a workgroup per row (and a div/mod per
- * element), 4096 rows of 1024 took 645 ms; one invocation per row takes ~15-25 ms. Enough rows for two workgroups keep two cores busy
- * without any barrier. A real GPU keeps the workgroup per row: its lanes then read a row coalesced.
- */
-const SOFTWARE_THREAD_ROWS = 512;
 /** Elements one workgroup (GPU) or invocation (software adapter) of a split pass reduces at most. */
 let CHUNK = 4096;
 
@@ -107,24 +98,15 @@ function layoutOf(op: string, x: View, axes: readonly number[]): Layout {
   return { oshape: oc.shape, ostride: oc.strides[0]!, ishape: ic.shape, istride: ic.strides[0]!, offset: x.offset };
 }
 
-/** Forces the software or the GPU plan (undefined: the device decides). Only tests need this. */
-let forcedPlan: 'software' | 'gpu' | undefined;
-export function setReducePlan(p: 'software' | 'gpu' | undefined): void {
-  forcedPlan = p;
-}
-
 /**
  * How one pass reduces rows of `nred`: with `pt`, `nsplit` invocations per row, interleaved; without,
  * one workgroup per chunk of the row (`nsplit` chunks). nsplit > 1 leaves [rows, nsplit] partials for
- * another pass. Short rows are cheaper one per invocation: a workgroup per row would leave most of its
- * 256 lanes idle and still pay for the barriers of its tree reduction. Rows longer than 2 CHUNK are
- * split into chunks of at most CHUNK, so a whole-tensor reduction of any size has many workgroups (on a
- * GPU) or invocations (on a software adapter, which avoids barriers).
+ * another pass. Rows longer than 2 CHUNK are split into chunks of at most CHUNK, so a whole-tensor
+ * reduction of any size has many workgroups (GPU plan) or invocations (software plan, no barriers).
  */
 function planPass(dev: Device, nout: number, nred: number): { pt: boolean; nsplit: number } {
-  const software = forcedPlan ? forcedPlan === 'software' : dev.info.software;
-  if (nred <= PER_THREAD_MAX || (software && nout >= SOFTWARE_THREAD_ROWS)) return { pt: true, nsplit: 1 };
-  if (nred > 2 * CHUNK) return { pt: software, nsplit: Math.ceil(nred / CHUNK) };
+  if (rowPerInvocation(dev, nout, nred)) return { pt: true, nsplit: 1 };
+  if (nred > 2 * CHUNK) return { pt: planOf(dev) === 'software', nsplit: Math.ceil(nred / CHUNK) };
   return { pt: false, nsplit: 1 };
 }
 

@@ -3,6 +3,7 @@
 // Four modes share one shader; see shaders/softmax.wgsl.
 import { fail, type Device, type KernelSpec } from '../device/index.ts';
 import { render } from './shaders.ts';
+import { rowPerInvocation } from './plan.ts';
 import { cachedSpec } from './spec.ts';
 import { coalesce, numel, type View } from './view.ts';
 
@@ -10,18 +11,6 @@ export type SoftmaxMode = 'softmax' | 'logSoftmax' | 'softmaxBackward' | 'logSof
 
 const MODES: Record<SoftmaxMode, number> = { softmax: 0, logSoftmax: 1, softmaxBackward: 2, logSoftmaxBackward: 3 };
 const MAX_DIMS = 8;
-/**
- * Rows no longer than this get one invocation each rather than a workgroup, which would leave most of its
- * 256 lanes idle and still pay for the barriers of its reductions.
- */
-const PER_THREAD_MAX = 64;
-/**
- * On a software adapter, this many rows or more get one invocation each whatever their length: CPU
- * implementations run a workgroup's SIMD groups one after another on one thread, and every barrier of the
- * two tree reductions switches between all of them, which cost more than the row's arithmetic. Two
- * workgroups' worth of rows keep two cores busy. A real GPU keeps the workgroup per row (coalesced reads).
- */
-const SOFTWARE_THREAD_ROWS = 512;
 
 /**
  * out = mode along `axis`. Forward modes read x only; backward modes read x = the incoming gradient and
@@ -39,7 +28,7 @@ export function softmax(dev: Device, mode: SoftmaxMode, x: View, axis: number, o
   );
   if (c.shape.length > MAX_DIMS) fail(mode, `rank ${x.shape.length} is too high`, 'reshape to fewer dimensions first');
   const nrows = numel(c.shape);
-  const perThread = n <= PER_THREAD_MAX || (dev.info.software && nrows >= SOFTWARE_THREAD_ROWS);
+  const perThread = rowPerInvocation(dev, nrows, n);
   const spec = cachedSpec(`softmax|${mode}|${perThread}`, (): KernelSpec => ({
     name: `${mode}${perThread ? ':t' : ''}`,
     source: render('softmax', {}),
