@@ -109,6 +109,23 @@ describe('batching', () => {
   });
 });
 
+describe('init', () => {
+  it('reports the runtime, adapter, features and limits, and holds the largest buffers the adapter allows', async () => {
+    const info = await wg.init();
+    expect(['browser', 'node', 'deno']).toContain(info.runtime);
+    expect(typeof info.software).toBe('boolean');
+    expect(typeof info.adapter.vendor).toBe('string');
+    for (const f of ['shaderF16', 'timestampQuery', 'subgroups'] as const) expect(typeof info.features[f]).toBe('boolean');
+    expect(info.features.subgroups).toBe(info.features.all.includes('subgroups'));
+    const lim = dev().gpu.limits;
+    expect(info.limits.maxBufferSize).toBe(lim.maxBufferSize);
+    expect(info.limits.maxStorageBufferBindingSize).toBe(lim.maxStorageBufferBindingSize);
+    // Above WebGPU's defaults (256 MiB, 128 MiB) wherever the adapter allows more, as SwiftShader does.
+    expect(lim.maxBufferSize).toBeGreaterThanOrEqual(256 * 2 ** 20);
+    expect(lim.maxStorageBufferBindingSize).toBeGreaterThan(128 * 2 ** 20);
+  });
+});
+
 describe('stats', () => {
   it('counts uploads and their bytes; generated tensors upload nothing', async () => {
     const up = await delta(() => wg.tensor([[1, 2, 3], [4, 5, 6]]));
@@ -117,6 +134,19 @@ describe('stats', () => {
     const gen = await delta(() => [wg.zeros([100]), wg.arange(10), wg.randn([50]), wg.eye(4)]);
     expect(gen.uploads).toBe(0);
     expect(gen.uploadBytes).toBe(0);
+  });
+
+  it('scalar operands travel in the uniform block: no upload per call, fused or not', async () => {
+    const t = wg.tensor([1, 2, 3, 4]);
+    const fused = await delta(() => t.add(2.5).mul(3).sub(1).data());
+    wg.setFusion(false);
+    try {
+      const plain = await delta(() => t.add(2.5).mul(3).sub(1).data());
+      expect(plain.uploads).toBe(0);
+    } finally {
+      wg.setFusion(true);
+    }
+    expect(fused.uploads).toBe(0);
   });
 
   it('counts readbacks and bytes; ops alone never read back', async () => {
