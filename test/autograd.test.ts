@@ -23,6 +23,30 @@ describe('autograd basics', () => {
     expect(await x.grad!.toArray()).toEqual([[12, 24, 36], [18, 30, 42]]);
   });
 
+  it('accumulates across backward calls; backward(grad), retainGraph, detach, noGrad', async () => {
+    const x = wg.tensor([1, 2, 3], { requiresGrad: true });
+    const y = x.square();
+    y.backward(wg.tensor([1, 1, 2]), { retainGraph: true });
+    expect(await x.grad!.toArray()).toEqual([2, 4, 12]);
+    // The retained graph runs again and the gradients add up, as in PyTorch.
+    y.backward(wg.tensor([1, 0, 0]));
+    expect(await x.grad!.toArray()).toEqual([4, 4, 12]);
+    expect(() => y.backward(wg.onesLike(y))).toThrow(/backward: the graph through 'square' was already freed .*retainGraph: true/);
+    const d = x.detach();
+    expect(d.requiresGrad).toBe(false);
+    expect(wg.noGrad(() => x.mul(2)).requiresGrad).toBe(false);
+    expect(x.mul(2).requiresGrad).toBe(true);
+  });
+
+  it('valueAndGrad over a nested object of tensors returns gradients of the same shape', async () => {
+    const f = (p: { w: wg.Tensor; rest: wg.Tensor[] }) => p.w.mul(p.rest[0]!).sum().add(p.rest[1]!.square().sum());
+    const [v, g] = wg.valueAndGrad(f)({ w: wg.tensor([1, 2]), rest: [wg.tensor([3, 4]), wg.tensor([5])] });
+    expect(await v.item()).toBe(1 * 3 + 2 * 4 + 25);
+    expect(await g.w.toArray()).toEqual([3, 4]);
+    expect(await g.rest[0]!.toArray()).toEqual([1, 2]);
+    expect(await g.rest[1]!.toArray()).toEqual([10]);
+  });
+
   it('backward frees the saved intermediates: afterwards only parameters, grads and the loss are live', async () => {
     await wg.scope(async () => {
       const x = wg.randn([16, 8]);
