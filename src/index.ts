@@ -8,3 +8,4 @@ export { doctor } from './doctor.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
 export * as io from './io/index.ts';
+export * as data from './data/index.ts';
