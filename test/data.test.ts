@@ -170,7 +170,7 @@ describe('DataLoader over a CPU Dataset', () => {
     class Items extends data.Dataset<unknown[]> {
       constructor(
         readonly items: unknown[][],
-        readonly dtypes?: wg.DType[],
+        override readonly dtypes?: wg.DType[],
       ) {
         super();
       }

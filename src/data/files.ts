@@ -8,7 +8,11 @@ const g = globalThis as { process?: { versions?: { node?: string } }; Deno?: unk
 export const hasFileSystem = (): boolean => typeof g.process?.versions?.node === 'string' || g.Deno !== undefined;
 
 const FS = 'node:fs/promises';
-export const nodeFs = async (): Promise<typeof import('node:fs/promises')> => (await import(/* @vite-ignore */ FS)) as typeof import('node:fs/promises');
+/** The part of node:fs/promises used here, typed locally: the build has no Node types. */
+interface Fs {
+  readFile(path: string | URL): Promise<Uint8Array>;
+}
+export const nodeFs = async (): Promise<Fs> => (await import(/* @vite-ignore */ FS)) as Fs;
 
 const fetched = (s: string | URL) => (s instanceof URL ? s.protocol !== 'file:' : /^(https?|blob|data):/i.test(s) || !hasFileSystem());
 

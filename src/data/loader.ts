@@ -42,7 +42,8 @@ export class DataLoader<B extends Tensor[] = Tensor[]> implements AsyncIterable<
   readonly dropLast: boolean;
   /** The epoch the next iteration runs; starting an iteration advances it (set it to resume). */
   epoch = 0;
-  private readonly transform: ((batch: B) => Tensor[]) | null;
+  // Stored without B so that a DataLoader<[Tensor, Tensor]> is also a DataLoader<Tensor[]>.
+  private readonly transform: ((batch: Tensor[]) => Tensor[]) | null;
   private spec: FieldSpec[] | null = null;
 
   constructor(
@@ -59,7 +60,7 @@ export class DataLoader<B extends Tensor[] = Tensor[]> implements AsyncIterable<
     if (!Number.isSafeInteger(seed)) fail(op, `seed must be an integer, got ${String(opts.seed)}`);
     this.seed = seed;
     if (opts.transform !== undefined && typeof opts.transform !== 'function') fail(op, `transform must be a function (batch) => tensors, got ${typeof opts.transform}`);
-    this.transform = opts.transform ?? null;
+    this.transform = (opts.transform as ((batch: Tensor[]) => Tensor[]) | undefined) ?? null;
     const n = dataset.length;
     if (!Number.isSafeInteger(n) || n < 0) fail(op, `the dataset's length is ${String(n)}, not a count`, 'give the Dataset subclass a length getter');
   }
@@ -151,7 +152,7 @@ export class DataLoader<B extends Tensor[] = Tensor[]> implements AsyncIterable<
       const t = this.transform;
       let out: Tensor[];
       try {
-        out = tidy(() => t(batch as B));
+        out = tidy(() => t(batch));
       } catch (e) {
         batch.forEach((x) => x.dispose());
         throw e;

@@ -12,11 +12,16 @@ const g = globalThis as { process?: { versions?: { node?: string } }; Deno?: unk
 export const hasFileSystem = (): boolean => typeof g.process?.versions?.node === 'string' || g.Deno !== undefined;
 
 const FS = 'node:fs/promises';
-async function fs(op: string): Promise<typeof import('node:fs/promises')> {
+/** The part of node:fs/promises used here, typed locally: the build has no Node types. */
+interface Fs {
+  readFile(path: string | URL): Promise<Uint8Array>;
+  writeFile(path: string | URL, data: Uint8Array): Promise<void>;
+}
+async function fs(op: string): Promise<Fs> {
   if (!hasFileSystem())
     fail(op, 'file paths need a file system, and this runtime (a browser) has none', 'pass a URL, a Response from fetch(), a Blob, or the bytes; save with io.saveBlob() or io.saveSafetensors()');
   // A computed specifier keeps bundlers from resolving node:fs for the browser.
-  return (await import(/* @vite-ignore */ FS)) as typeof import('node:fs/promises');
+  return (await import(/* @vite-ignore */ FS)) as Fs;
 }
 
 const isUrl = (s: string) => /^(https?|blob|data):/i.test(s);
