@@ -78,7 +78,7 @@ export async function readIdx(source: ByteSource, opts: IdxExpect & { name?: str
 
 /**
  * Checks an images/labels pair: images [n, rows, cols] uint8, labels [n] uint8 with every label in
- * 0..classes-1. Returns them unchanged; throws naming the file otherwise.
+ * 0..classes-1; throws naming the file otherwise.
  */
 export function checkPair(images: IdxArray, labels: IdxArray, names: [string, string], classes: number, op = 'readIdx'): void {
   if (images.shape.length !== 3) fail(op, `${names[0]}: has ${images.shape.length} dimensions, expected 3 (images)`);
