@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: everything that checks webgrad, on whatever this machine has (a GPU, or SwiftShader on the CPU).
 #
-#   0. system packages: chromium (also the SwiftShader ICD), libvulkan1, mesa-vulkan-drivers; installed with
+#   0. system packages: chromium (also the SwiftShader ICD), libvulkan1, mesa-vulkan-drivers, dataset-fashion-mnist
+#      (the Fashion-MNIST IDX files the data tests read); installed with
 #      apt-get when running as root on Debian/Ubuntu, otherwise the script stops and names them
 #   1. node scripts/embed-shaders.mjs            (src/kernels/shaders.gen.ts)
 #   2. tsc --noEmit -p .                         (typecheck)
@@ -69,22 +70,22 @@ find_chromium() {
 missing=()
 [ -n "$(find_chromium)" ] || missing+=(chromium)
 if command -v dpkg-query >/dev/null 2>&1; then
-  for p in libvulkan1 mesa-vulkan-drivers; do installed "$p" || missing+=("$p"); done
+  for p in libvulkan1 mesa-vulkan-drivers dataset-fashion-mnist; do installed "$p" || missing+=("$p"); done
 elif ! { ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; }; then
   missing+=(libvulkan1)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "missing: ${missing[*]}"
   if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing chromium libvulkan1 mesa-vulkan-drivers with apt-get"
-    if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium libvulkan1 mesa-vulkan-drivers; }; then
-      echo "apt-get could not install chromium libvulkan1 mesa-vulkan-drivers"
+    echo "installing chromium libvulkan1 mesa-vulkan-drivers dataset-fashion-mnist with apt-get"
+    if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium libvulkan1 mesa-vulkan-drivers dataset-fashion-mnist; }; then
+      echo "apt-get could not install chromium libvulkan1 mesa-vulkan-drivers dataset-fashion-mnist"
       record system FAIL "apt-get install failed"
       finish
     fi
   else
     echo "webgrad's tests need these system packages: ${missing[*]}."
-    echo "Install them with: sudo apt-get install -y chromium libvulkan1 mesa-vulkan-drivers"
+    echo "Install them with: sudo apt-get install -y chromium libvulkan1 mesa-vulkan-drivers dataset-fashion-mnist"
     echo "(on other systems: Chromium or Chrome, and a Vulkan loader and driver; set CHROMIUM_PATH to the browser)"
     record system FAIL "missing ${missing[*]}"
     finish

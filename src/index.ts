@@ -7,3 +7,5 @@ export { stats, sync, precompile, resetStats } from './runtime.ts';
 export { doctor } from './doctor.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
+export * as io from './io/index.ts';
+export * as data from './data/index.ts';
