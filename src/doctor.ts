@@ -4,7 +4,7 @@
 // computed here on the CPU; a family that throws or disagrees is 'FAIL'. `ok` is false when WebGPU is
 // unavailable or any family fails. It uses the current device when there is one and never destroys it.
 import * as A from './autograd/index.ts';
-import { arange, device, hasDevice, init, rand, randint, randn, scope, tensor, views, zeros, type Tensor } from './tensor/index.ts';
+import { arange, device, hasDevice, init, rand, randint, randn, sameShape, scope, tensor, views, zeros, type Tensor } from './tensor/index.ts';
 
 export interface DoctorResult {
   ok: boolean;
@@ -41,7 +41,7 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, rtol = 1e-4, ato
 }
 
 function checkShape(t: Tensor, shape: number[], what: string): void {
-  if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) throw new Error(`${what}: shape [${t.shape}], want [${shape}]`);
+  if (!sameShape(t.shape, shape)) throw new Error(`${what}: shape [${t.shape}], want [${shape}]`);
 }
 
 async function expect(t: Tensor, shape: number[], want: ArrayLike<number>, what: string, rtol?: number, atol?: number): Promise<void> {

@@ -7,6 +7,7 @@
 // chain, realizes that chain.
 import { map, type View } from '../kernels/index.ts';
 import type { Pending, Storage } from './memory.ts';
+import { sameShape } from './shape.ts';
 import { empty, type Tensor } from './tensor.ts';
 
 const MAX_LEAVES = 3;
@@ -97,9 +98,9 @@ export interface Operand {
 
 function programOf(op: Operand, shape: readonly number[]): Program {
   const p = op.t.storage.pending;
-  const whole = op.t.offset === 0 && op.t.isContiguous() && op.t.shape.length === shape.length && op.t.shape.every((s, i) => s === shape[i]);
+  const whole = op.t.offset === 0 && op.t.isContiguous() && sameShape(op.t.shape, shape);
   // The chain's leaves are indexed by its own shape, so a reshaped view of it is read as a leaf instead.
-  if (p instanceof Chain && whole && p.out.shape.length === shape.length && p.out.shape.every((s, i) => s === shape[i])) return p.prog;
+  if (p instanceof Chain && whole && sameShape(p.out.shape, shape)) return p.prog;
   return { stmts: ['$L0'], leaves: [{ storage: op.t.storage, shape, strides: op.strides, offset: op.t.offset }], scalars: [] };
 }
 
