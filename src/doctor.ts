@@ -189,7 +189,7 @@ const families: Family[] = [
 // ---- the report -----------------------------------------------------------------------------------
 
 function runtimeVersion(): string {
-  const g = globalThis as any;
+  const g = globalThis as { Deno?: { version?: { deno?: string } }; process?: { version?: string; versions?: { node?: string } }; navigator?: { userAgent?: string } };
   if (g.Deno?.version?.deno) return `Deno ${g.Deno.version.deno}`;
   if (g.process?.versions?.node) return `Node ${g.process.version}`;
   return g.navigator?.userAgent ?? 'unknown';
