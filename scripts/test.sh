@@ -6,6 +6,7 @@
 #      apt-get when running as root on Debian/Ubuntu, otherwise the script stops and names them
 #   1. node scripts/embed-shaders.mjs            (src/kernels/shaders.gen.ts)
 #   2. tsc --noEmit -p .                         (typecheck)
+#      depcruise src (npm run deps)              (import layers and cycles, .dependency-cruiser.cjs)
 #   3. vitest run                                (projects 'node' and 'chromium'; counted per project)
 #   4. deno run --unstable-webgpu -A test/deno/run.ts
 #   5. npm run build, then node test/build/check.mjs (dist in Node, Chromium and Deno)
@@ -13,8 +14,8 @@
 #
 # Every stage runs even when an earlier one failed, so one run shows everything that is broken.
 # The last line is `N passed, M failed`: N counts passed tests (vitest node + chromium, Deno checks, build
-# checks); M counts failed tests plus one for each failed stage that is not itself a test (typecheck, build,
-# bench smoke, a runtime that ran zero tests, a crash). The exit status is non-zero exactly when M > 0.
+# checks); M counts failed tests plus one for each failed stage that is not itself a test (typecheck, deps,
+# build, bench smoke, a runtime that ran zero tests, a crash). The exit status is non-zero exactly when M > 0.
 #
 # Environment: WEBGRAD_TEST_BUDGET_S (default 5100 = 85 min, the whole run's wall-clock cap; each stage gets
 # at most what is left), CHROMIUM_PATH, DENO_BIN, WEBGRAD_KEEP_RESULTS=1 keeps the per-stage logs,
@@ -119,6 +120,16 @@ if node scripts/embed-shaders.mjs; then record shaders ok "src/kernels/shaders.g
 # ---- 2. typecheck ------------------------------------------------------------------------------------
 say "typecheck: tsc --noEmit -p ."
 if run_limited 600 node_modules/.bin/tsc --noEmit -p .; then record typecheck ok ""; else record typecheck FAIL "tsc --noEmit -p . reported errors"; fi
+
+# ---- 2b. import rules --------------------------------------------------------------------------------
+say "import rules: depcruise src (.dependency-cruiser.cjs)"
+if [ ! -f node_modules/dependency-cruiser/bin/dependency-cruise.mjs ]; then
+  record deps FAIL "dependency-cruiser is not installed (run npm install)"
+elif run_limited 300 node node_modules/dependency-cruiser/bin/dependency-cruise.mjs src --config .dependency-cruiser.cjs --output-type err; then
+  record deps ok "layer order and no cycles in src/"
+else
+  record deps FAIL "import rules broken (the lines above name each rule and both files)"
+fi
 
 # ---- 3. vitest (node + chromium) ---------------------------------------------------------------------
 say "vitest run (projects node, chromium)"

@@ -1,31 +1,19 @@
 // The doctor: what WebGPU this runtime gives webgrad, and whether each kernel family computes correctly
 // on it. `npx webgrad doctor` (bin/webgrad.mjs) prints its text; in a page or in Deno call
 // `await wg.doctor()`. Each family runs once on a small input and is compared with a float64 result
-// computed here on the CPU. A family whose functions do not exist yet is reported 'missing' (and does
-// not make the result fail); a family that throws or disagrees is 'FAIL'. `ok` is false when WebGPU
-// is unavailable or any family fails. It uses the current device when there is one and never destroys it.
-import * as wg from './index.ts';
+// computed here on the CPU; a family that throws or disagrees is 'FAIL'. `ok` is false when WebGPU is
+// unavailable or any family fails. It uses the current device when there is one and never destroys it.
+import * as A from './autograd/index.ts';
+import { arange, device, hasDevice, init, rand, randint, randn, sameShape, scope, tensor, views, zeros, type Tensor } from './tensor/index.ts';
 
 export interface DoctorResult {
   ok: boolean;
   text: string;
 }
 
-type Tensor = wg.Tensor;
-const W = wg as any;
-
-class Missing extends Error {}
-
 interface Family {
   name: string;
-  /** Names looked up on `wg` (plain) or on Tensor.prototype (prefixed with '.'); any one group suffices. */
-  needs: string[][];
-  run: (have: string[]) => Promise<string | void>;
-}
-
-function has(name: string): boolean {
-  if (name.startsWith('.')) return typeof (wg.Tensor.prototype as any)[name.slice(1)] === 'function';
-  return typeof W[name] === 'function';
+  run: () => Promise<string | void>;
 }
 
 // ---- tiny float64 references ----------------------------------------------------------------------
@@ -40,7 +28,7 @@ function values(n: number, seed: number): number[] {
 }
 
 function up(data: number[], shape: number[]): Tensor {
-  return wg.tensor(Float32Array.from(data), { shape });
+  return tensor(Float32Array.from(data), { shape });
 }
 
 function close(got: ArrayLike<number>, want: ArrayLike<number>, rtol = 1e-4, atol = 1e-5): void {
@@ -52,33 +40,17 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, rtol = 1e-4, ato
   }
 }
 
-function sameShape(t: Tensor, shape: number[], what: string): void {
-  if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) throw new Error(`${what}: shape [${t.shape}], want [${shape}]`);
+function checkShape(t: Tensor, shape: number[], what: string): void {
+  if (!sameShape(t.shape, shape)) throw new Error(`${what}: shape [${t.shape}], want [${shape}]`);
 }
 
-async function expect(t: unknown, shape: number[], want: ArrayLike<number>, what: string, rtol?: number, atol?: number): Promise<void> {
-  const r: any = t;
-  const v: Tensor = r instanceof wg.Tensor ? r : r?.values instanceof wg.Tensor ? r.values : Array.isArray(r) ? r[0] : r;
-  if (!(v instanceof wg.Tensor)) throw new Error(`${what} did not return a Tensor`);
-  sameShape(v, shape, what);
+async function expect(t: Tensor, shape: number[], want: ArrayLike<number>, what: string, rtol?: number, atol?: number): Promise<void> {
+  checkShape(t, shape, what);
   try {
-    close(await v.data(), want, rtol, atol);
+    close(await t.data(), want, rtol, atol);
   } catch (e) {
     throw new Error(`${what}: ${(e as Error).message}`);
   }
-}
-
-/** Calls `fn` with the first argument list it accepts, for APIs whose option style is not fixed yet. */
-function tryCalls(fn: (...a: any[]) => any, ...argLists: any[][]): any {
-  let first: unknown;
-  for (const args of argLists) {
-    try {
-      return fn(...args);
-    } catch (e) {
-      first ??= e;
-    }
-  }
-  throw first;
 }
 
 // ---- the families ---------------------------------------------------------------------------------
@@ -86,56 +58,51 @@ function tryCalls(fn: (...a: any[]) => any, ...argLists: any[][]): any {
 const families: Family[] = [
   {
     name: 'creation',
-    needs: [['tensor', 'arange', 'zeros']],
     run: async () => {
       const t = up([1, 2, 3, 4, 5, 6], [2, 3]);
-      await expect(wg.views.transpose(t), [3, 2], [1, 4, 2, 5, 3, 6], 'transpose');
-      await expect(wg.arange(5), [5], [0, 1, 2, 3, 4], 'arange');
-      await expect(wg.zeros([3]), [3], [0, 0, 0], 'zeros');
+      await expect(views.transpose(t), [3, 2], [1, 4, 2, 5, 3, 6], 'transpose');
+      await expect(arange(5), [5], [0, 1, 2, 3, 4], 'arange');
+      await expect(zeros([3]), [3], [0, 0, 0], 'zeros');
     },
   },
   {
     name: 'random',
-    needs: [['randn', 'rand', 'randint']],
     run: async () => {
       const n = 4096;
-      const r = Array.from(await wg.randn([n]).data());
+      const r = Array.from(await randn([n]).data());
       const mean = r.reduce((s, v) => s + v, 0) / n;
       const sd = Math.sqrt(r.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
       if (Math.abs(mean) > 0.08 || Math.abs(sd - 1) > 0.08) throw new Error(`randn: mean ${mean.toFixed(3)}, std ${sd.toFixed(3)}`);
-      const u = Array.from(await wg.rand([n]).data());
+      const u = Array.from(await rand([n]).data());
       if (u.some((v) => !(v >= 0 && v < 1))) throw new Error('rand: a value outside [0, 1)');
-      const k = Array.from(await wg.randint(-3, 4, [n]).data());
+      const k = Array.from(await randint(-3, 4, [n]).data());
       if (k.some((v) => !(Number.isInteger(v) && v >= -3 && v < 4))) throw new Error('randint: a value outside [-3, 4)');
       return `randn mean ${mean.toFixed(3)} std ${sd.toFixed(3)}`;
     },
   },
   {
     name: 'elementwise',
-    needs: [['add', '.exp', '.relu']],
     run: async () => {
       const a = values(12, 1);
       const b = values(4, 2);
       const sum = a.map((v, i) => v + b[i % 4]!);
-      await expect(W.add(up(a, [3, 4]), up(b, [4])), [3, 4], sum, 'add (broadcast)');
-      await expect((up(a, [3, 4]) as any).exp(), [3, 4], a.map(Math.exp), 'exp', 1e-5, 1e-6);
-      await expect((up(a, [3, 4]) as any).relu(), [3, 4], a.map((v) => Math.max(v, 0)), 'relu', 0, 0);
+      await expect(A.add(up(a, [3, 4]), up(b, [4])), [3, 4], sum, 'add (broadcast)');
+      await expect(up(a, [3, 4]).exp(), [3, 4], a.map(Math.exp), 'exp', 1e-5, 1e-6);
+      await expect(up(a, [3, 4]).relu(), [3, 4], a.map((v) => Math.max(v, 0)), 'relu', 0, 0);
     },
   },
   {
     name: 'reductions',
-    needs: [['.sum', '.max']],
     run: async () => {
       const a = values(15, 3);
       const rows = [0, 1, 2].map((i) => a.slice(i * 5, i * 5 + 5));
-      await expect((up(a, [3, 5]) as any).sum(1), [3], rows.map((r) => r.reduce((s, v) => s + v, 0)), 'sum(1)');
-      await expect((up(a, [3, 5]) as any).max(1), [3], rows.map((r) => Math.max(...r)), 'max(1)', 0, 0);
-      await expect((up(a, [3, 5]) as any).sum(), [], [a.reduce((s, v) => s + v, 0)], 'sum()');
+      await expect(up(a, [3, 5]).sum(1), [3], rows.map((r) => r.reduce((s, v) => s + v, 0)), 'sum(1)');
+      await expect(up(a, [3, 5]).max(1), [3], rows.map((r) => Math.max(...r)), 'max(1)', 0, 0);
+      await expect(up(a, [3, 5]).sum(), [], [a.reduce((s, v) => s + v, 0)], 'sum()');
     },
   },
   {
     name: 'softmax',
-    needs: [['softmax'], ['.softmax']],
     run: async () => {
       const a = values(14, 4).map((v) => Math.fround(v * 5));
       const want: number[] = [];
@@ -147,12 +114,11 @@ const families: Family[] = [
         want.push(...e.map((v) => v / s));
       }
       const x = up(a, [2, 7]);
-      await expect(has('softmax') ? W.softmax(x, -1) : (x as any).softmax(-1), [2, 7], want, 'softmax(-1)', 1e-4, 1e-6);
+      await expect(A.softmax(x, -1), [2, 7], want, 'softmax(-1)', 1e-4, 1e-6);
     },
   },
   {
     name: 'matmul',
-    needs: [['matmul'], ['.matmul']],
     run: async () => {
       const [m, k, n] = [9, 17, 5];
       const a = values(m * k, 5);
@@ -161,12 +127,11 @@ const families: Family[] = [
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) want[i * n + j] += a[i * k + p]! * b[p * n + j]!;
       const x = up(a, [m, k]);
       const y = up(b, [k, n]);
-      await expect(has('matmul') ? W.matmul(x, y) : (x as any).matmul(y), [m, n], want, `[${m},${k}] @ [${k},${n}]`);
+      await expect(A.matmul(x, y), [m, n], want, `[${m},${k}] @ [${k},${n}]`);
     },
   },
   {
     name: 'conv2d',
-    needs: [['conv2d']],
     run: async () => {
       const [C, H, Wd, O, K] = [2, 5, 6, 3, 3];
       const x = values(C * H * Wd, 7);
@@ -186,44 +151,37 @@ const families: Family[] = [
                 }
             want.push(acc);
           }
-      const out = W.conv2d(up(x, [1, C, H, Wd]), up(w, [O, C, K, K]), { bias: up(bias, [O]), padding: 1 });
+      const out = A.conv2d(up(x, [1, C, H, Wd]), up(w, [O, C, K, K]), { bias: up(bias, [O]), padding: 1 });
       await expect(out, [1, O, H, Wd], want, 'conv2d 3x3 padding 1 + bias');
     },
   },
   {
     name: 'pooling',
-    needs: [['maxPool2d'], ['avgPool2d']],
-    run: async (have) => {
+    run: async () => {
       const x = values(2 * 4 * 6, 10);
-      const want: number[] = [];
-      const max = have.includes('maxPool2d');
+      const max: number[] = [];
+      const avg: number[] = [];
       for (let c = 0; c < 2; c++)
         for (let y = 0; y < 2; y++)
           for (let z = 0; z < 3; z++) {
             const win = [0, 1].flatMap((dy) => [0, 1].map((dx) => x[(c * 4 + 2 * y + dy) * 6 + 2 * z + dx]!));
-            want.push(max ? Math.max(...win) : win.reduce((s, v) => s + v, 0) / 4);
+            max.push(Math.max(...win));
+            avg.push(win.reduce((s, v) => s + v, 0) / 4);
           }
-      const fn = W[max ? 'maxPool2d' : 'avgPool2d'];
-      const out = tryCalls(fn, [up(x, [1, 2, 4, 6]), 2], [up(x, [1, 2, 4, 6]), { kernelSize: 2 }]);
-      await expect(out, [1, 2, 2, 3], want, `${max ? 'maxPool2d' : 'avgPool2d'} 2x2`);
-      return max ? 'maxPool2d' : 'avgPool2d';
+      await expect(A.maxPool2d(up(x, [1, 2, 4, 6]), 2), [1, 2, 2, 3], max, 'maxPool2d 2x2', 0, 0);
+      await expect(A.avgPool2d(up(x, [1, 2, 4, 6]), 2), [1, 2, 2, 3], avg, 'avgPool2d 2x2');
     },
   },
   {
     name: 'indexing',
-    needs: [['indexSelect'], ['gather']],
-    run: async (have) => {
+    run: async () => {
       const x = values(12, 11);
-      if (have.includes('indexSelect')) {
-        const idx = wg.tensor(Int32Array.of(2, 0, 2));
-        const want = [2, 0, 2].flatMap((r) => x.slice(r * 3, r * 3 + 3));
-        await expect(W.indexSelect(up(x, [4, 3]), 0, idx), [3, 3], want, 'indexSelect(x, 0, [2, 0, 2])', 0, 0);
-        return 'indexSelect';
-      }
-      const idx = wg.tensor(Int32Array.of(3, 0, 1, 1, 2, 0), { shape: [3, 2] });
-      const want = [3, 0, 1, 1, 2, 0].map((c, i) => x[Math.floor(i / 2) * 4 + c]!);
-      await expect(W.gather(up(x, [3, 4]), 1, idx), [3, 2], want, 'gather(x, 1, idx)', 0, 0);
-      return 'gather';
+      const rows = tensor(Int32Array.of(2, 0, 2));
+      const picked = [2, 0, 2].flatMap((r) => x.slice(r * 3, r * 3 + 3));
+      await expect(A.indexSelect(up(x, [4, 3]), 0, rows), [3, 3], picked, 'indexSelect(x, 0, [2, 0, 2])', 0, 0);
+      const idx = tensor(Int32Array.of(3, 0, 1, 1, 2, 0), { shape: [3, 2] });
+      const gathered = [3, 0, 1, 1, 2, 0].map((c, i) => x[Math.floor(i / 2) * 4 + c]!);
+      await expect(A.gather(up(x, [3, 4]), 1, idx), [3, 2], gathered, 'gather(x, 1, idx)', 0, 0);
     },
   },
 ];
@@ -231,7 +189,7 @@ const families: Family[] = [
 // ---- the report -----------------------------------------------------------------------------------
 
 function runtimeVersion(): string {
-  const g = globalThis as any;
+  const g = globalThis as { Deno?: { version?: { deno?: string } }; process?: { version?: string; versions?: { node?: string } }; navigator?: { userAgent?: string } };
   if (g.Deno?.version?.deno) return `Deno ${g.Deno.version.deno}`;
   if (g.process?.versions?.node) return `Node ${g.process.version}`;
   return g.navigator?.userAgent ?? 'unknown';
@@ -248,9 +206,9 @@ const pad = (s: string, n: number) => (s.length >= n ? s + ' ' : s + ' '.repeat(
 
 export async function doctor(): Promise<DoctorResult> {
   const lines: string[] = ['webgrad doctor', ''];
-  let info: Awaited<ReturnType<typeof wg.init>>;
+  let info: Awaited<ReturnType<typeof init>>;
   try {
-    info = wg.hasDevice() ? wg.device('doctor').info : await wg.init();
+    info = hasDevice() ? device('doctor').info : await init();
   } catch (e) {
     lines.push(`runtime      ${runtimeVersion()}`);
     lines.push(`WebGPU       unavailable`);
@@ -274,29 +232,16 @@ export async function doctor(): Promise<DoctorResult> {
   lines.push(`${pad('family', 13)}${pad('result', 9)}${pad('ms', 9)}detail`);
   let passed = 0;
   let failed = 0;
-  let missing = 0;
   for (const f of families) {
-    const group = f.needs.find((g) => g.every(has));
-    if (!group) {
-      missing++;
-      const absent = f.needs.map((g) => g.filter((n) => !has(n)).map((n) => (n.startsWith('.') ? `Tensor${n}` : `wg.${n}`)).join(' + ')).join(' or ');
-      lines.push(`${pad(f.name, 13)}${pad('missing', 9)}${pad('-', 9)}not implemented: ${absent}`);
-      continue;
-    }
     const t0 = performance.now();
     let result = 'pass';
     let detail = '';
     try {
-      detail = (await wg.scope(async () => (await f.run(group)) ?? '')) as string;
+      detail = (await scope(async () => (await f.run()) ?? '')) as string;
       passed++;
     } catch (e) {
-      if (e instanceof Missing) {
-        result = 'missing';
-        missing++;
-      } else {
-        result = 'FAIL';
-        failed++;
-      }
+      result = 'FAIL';
+      failed++;
       detail = ((e as Error)?.message ?? String(e)).split('\n')[0]!;
     }
     const ms = (performance.now() - t0).toFixed(1);
@@ -305,6 +250,6 @@ export async function doctor(): Promise<DoctorResult> {
   lines.push('');
   lines.push('ms: one run on a small input, including pipeline compilation and reading the result back.');
   const ok = failed === 0;
-  lines.push(`${ok ? 'OK' : 'PROBLEMS'}: ${passed} passed, ${failed} failed, ${missing} missing`);
+  lines.push(`${ok ? 'OK' : 'PROBLEMS'}: ${passed} passed, ${failed} failed`);
   return { ok, text: lines.join('\n') };
 }

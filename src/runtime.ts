@@ -1,6 +1,6 @@
 // Device-level conveniences re-exported at the top: counters, a sync point and pipeline warm-up.
 import type { Stats } from './device/index.ts';
-import { device, randn, realizeAll, tidy, type Tensor } from './tensor/index.ts';
+import { device, randn, realizeAll, tidy } from './tensor/index.ts';
 import * as A from './autograd/index.ts';
 
 /** A copy of the device's counters: dispatches, submits, uploads, readbacks, live buffers and bytes… */
@@ -23,13 +23,11 @@ export async function sync(): Promise<void> {
 
 /** A small forward and backward pass touching the kernels a typical training step uses. */
 function typicalStep(): void {
-  const ops = A as unknown as Record<string, ((...a: unknown[]) => Tensor) | undefined>;
   const x = randn([4, 8]);
   const w = randn([8, 3], { requiresGrad: true });
-  let h = ops.matmul ? ops.matmul(x, w) : A.sum(A.mul(A.unsqueeze(x, 2), w), 1);
+  let h = A.matmul(x, w);
   h = A.relu(A.add(h, A.tanh(A.sigmoid(h))));
-  const loss = ops.logSoftmax ? A.mean(ops.logSoftmax(h, -1)!) : A.mean(A.exp(h));
-  loss.backward();
+  A.mean(A.logSoftmax(h, -1)).backward();
 }
 
 /**

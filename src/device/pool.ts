@@ -61,10 +61,6 @@ export class BufferPool {
     this.parked.length = 0;
   }
 
-  isLive(buf: GPUBuffer): boolean {
-    return this.live.has(buf);
-  }
-
   /** Destroys every pooled (not live) buffer. Returns the number destroyed. */
   trim(): number {
     let n = 0;

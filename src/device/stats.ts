@@ -1,4 +1,4 @@
-// Counters are plain numbers bumped on hot paths; `snapshot()` copies them so tests can diff two moments.
+// Counters are plain numbers bumped on hot paths; wg.stats() returns a copy, so tests can diff two moments.
 export interface Stats {
   dispatches: number;
   submits: number;

@@ -34,11 +34,6 @@ export class UniformWriter {
     for (let k = 0; k < n; k++) this.u32(k < values.length ? values[k]! : fill);
     return this;
   }
-  /** Skips to the next 16-byte boundary, where WGSL aligns vec4 and array members. */
-  align16(): this {
-    this.i = Math.ceil(this.i / 16) * 16;
-    return this;
-  }
   get bytes(): number {
     return this.i;
   }

@@ -4,8 +4,6 @@ export type Wgsl = 'f32' | 'i32' | 'u32';
 /** A kernel's compute type: what operands are converted to before the expression runs. */
 export type ComputeType = 'f32' | 'i32' | 'u32' | 'bool';
 
-export const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
-
 export function wgslType(d: DType): Wgsl {
   return d === 'float32' ? 'f32' : d === 'int32' ? 'i32' : 'u32';
 }

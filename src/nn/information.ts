@@ -2,7 +2,7 @@
 // information, and the L1 / L2 penalties over parameter lists. 0 · log 0 is taken as 0 throughout,
 // with a gradient free of NaN (see xlogy).
 import { fail, shapeStr } from '../device/index.ts';
-import { full, tidy, Tensor } from '../tensor/index.ts';
+import { full, sameShape, tidy, Tensor } from '../tensor/index.ts';
 import * as A from '../autograd/index.ts';
 import { xlogy, type LossOptions } from './losses.ts';
 
@@ -19,7 +19,7 @@ export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): T
   if (!['mean', 'batchmean', 'sum', 'none'].includes(r)) fail('klDiv', `unknown reduction '${r}'`, "use 'mean', 'batchmean', 'sum' or 'none'");
   input.assertLive('klDiv');
   target.assertLive('klDiv');
-  if (input.ndim !== target.ndim || input.shape.some((s, i) => s !== target.shape[i]))
+  if (!sameShape(input.shape, target.shape))
     fail('klDiv', `input ${shapeStr(input.shape)} and target ${shapeStr(target.shape)} have different shapes`, `pass a target of shape ${shapeStr(input.shape)}`);
   return tidy(() => {
     const loss = opts.logTarget ? A.mul(A.exp(target), A.sub(target, input)) : A.sub(xlogy(target, target), A.mul(target, input));

@@ -8,7 +8,7 @@
 // wrong class. Targets given as a JS array or Int32Array are checked on the CPU before upload.
 // Picking is a comparison against arange(C) (a one-hot mask), so no gather kernel is needed.
 import { fail, shapeStr } from '../device/index.ts';
-import { arange, tensor, tidy, Tensor } from '../tensor/index.ts';
+import { arange, broadcastsTo, sameShape, tensor, tidy, Tensor } from '../tensor/index.ts';
 import * as A from '../autograd/index.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -40,16 +40,15 @@ function float(op: string, what: string, t: Tensor): void {
 }
 
 /** Input and target must have the same shape: broadcasting [N, 1] against [N] is a classic silent bug. */
-function sameShape(op: string, input: Tensor, target: Tensor, what = 'target'): void {
+function checkSameShape(op: string, input: Tensor, target: Tensor, what = 'target'): void {
   live(op, input, target);
-  if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i]))
+  if (!sameShape(input.shape, target.shape))
     fail(op, `input ${shapeStr(input.shape)} and ${what} ${shapeStr(target.shape)} have different shapes`, `pass a ${what} of shape ${shapeStr(input.shape)} (e.g. ${what}.reshape(${shapeStr(input.shape)}))`);
 }
 
 function broadcastable(op: string, what: string, w: Tensor, to: readonly number[]): void {
   w.assertLive(op);
-  const nd = to.length;
-  if (w.ndim > nd || w.shape.some((s, i) => s !== 1 && s !== to[nd - w.ndim + i]))
+  if (!broadcastsTo(w.shape, to))
     fail(op, `${what} of shape ${shapeStr(w.shape)} does not broadcast to the input's ${shapeStr(to)}`, `pass ${what} broadcastable to ${shapeStr(to)}`);
 }
 
@@ -65,14 +64,14 @@ export function xlogy(x: Tensor, y: Tensor): Tensor {
 
 export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
   const r = reduction('mseLoss', opts.reduction);
-  sameShape('mseLoss', input, target);
+  checkSameShape('mseLoss', input, target);
   return tidy(() => reduce(A.square(A.sub(input, target)), r));
 }
 
 /** Mean absolute error. */
 export function l1Loss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
   const r = reduction('l1Loss', opts.reduction);
-  sameShape('l1Loss', input, target);
+  checkSameShape('l1Loss', input, target);
   return tidy(() => reduce(A.abs(A.sub(input, target)), r));
 }
 
@@ -86,7 +85,7 @@ export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}
   const r = reduction('huberLoss', opts.reduction);
   const delta = opts.delta ?? 1;
   if (!(delta > 0) || !Number.isFinite(delta)) fail('huberLoss', `delta must be a positive number, got ${delta}`);
-  sameShape('huberLoss', input, target);
+  checkSameShape('huberLoss', input, target);
   return tidy(() => {
     const d = A.abs(A.sub(input, target));
     return reduce(A.where(A.lt(d, delta), A.mul(A.square(d), 0.5), A.mul(A.sub(d, delta / 2), delta)), r);
@@ -103,7 +102,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Option
   const r = reduction('smoothL1Loss', opts.reduction);
   const beta = opts.beta ?? 1;
   if (!(beta >= 0) || !Number.isFinite(beta)) fail('smoothL1Loss', `beta must be a non-negative number, got ${beta}`);
-  sameShape('smoothL1Loss', input, target);
+  checkSameShape('smoothL1Loss', input, target);
   return tidy(() => {
     const d = A.abs(A.sub(input, target));
     if (beta === 0) return reduce(d, r);
@@ -152,7 +151,7 @@ function clampedLog(x: Tensor): Tensor {
 /** -(y log p + (1 - y) log(1 - p)) on probabilities p, each log clamped at -100 (as torch). */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
   const r = reduction('binaryCrossEntropy', opts.reduction);
-  sameShape('binaryCrossEntropy', input, target);
+  checkSameShape('binaryCrossEntropy', input, target);
   float('binaryCrossEntropy', 'target', target);
   if (opts.weight) broadcastable('binaryCrossEntropy', 'weight', opts.weight, input.shape);
   return tidy(() => {
@@ -176,7 +175,7 @@ export interface BCEWithLogitsOptions extends BCEOptions {
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BCEWithLogitsOptions = {}): Tensor {
   const op = 'binaryCrossEntropyWithLogits';
   const r = reduction(op, opts.reduction);
-  sameShape(op, input, target);
+  checkSameShape(op, input, target);
   float(op, 'input', input);
   float(op, 'target', target);
   if (opts.weight) broadcastable(op, 'weight', opts.weight, input.shape);
@@ -226,7 +225,7 @@ function classTarget(op: string, input: Tensor, target: ClassTarget, ignoreIndex
     const shape = typeof target === 'number' ? [] : values.length === want.reduce((a, b) => a * b, 1) ? want : [values.length];
     t = tensor(Int32Array.from(values), { shape, dtype: 'int32' });
   }
-  if (t.ndim !== want.length || t.shape.some((s, i) => s !== want[i]))
+  if (!sameShape(t.shape, want))
     fail(op, `target ${shapeStr(t.shape)} does not match input ${shapeStr(input.shape)}`, `pass one class index per sample: int32 of shape ${shapeStr(want)}`);
   return { dim, count, target: t };
 }
@@ -321,7 +320,7 @@ function probCrossEntropy(input: Tensor, target: Tensor, r: string, eps: number,
   const op = 'crossEntropy';
   input.assertLive(op);
   if (input.ndim === 0) fail(op, 'the input is a 0-d tensor', 'pass logits of shape [C] or [N, C]');
-  if (target.ndim !== input.ndim || target.shape.some((s, i) => s !== input.shape[i]))
+  if (!sameShape(target.shape, input.shape))
     fail(op, `probability targets ${shapeStr(target.shape)} must have the input's shape ${shapeStr(input.shape)}`, `pass float32 probabilities of shape ${shapeStr(input.shape)}, or int32 class indices of shape ${shapeStr(input.shape.filter((_, d) => d !== (input.ndim === 1 ? 0 : 1)))}`);
   const dim = input.ndim === 1 ? 0 : 1;
   const count = input.shape[dim]!;

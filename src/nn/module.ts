@@ -17,7 +17,7 @@
 // object the constructor discards in favour of the proxy.
 import { fail, shapeStr } from '../device/index.ts';
 import { copy } from '../kernels/index.ts';
-import { keep, Tensor } from '../tensor/index.ts';
+import { keep, sameShape, Tensor } from '../tensor/index.ts';
 import { clone, detach } from '../autograd/index.ts';
 
 const PARAMS = new WeakSet<Tensor>();
@@ -206,7 +206,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       if (!(src instanceof Tensor)) fail('loadStateDict', `'${k}' is ${typeof src}, not a Tensor`);
       src.assertLive('loadStateDict');
       dst.assertLive('loadStateDict');
-      if (src.shape.length !== dst.shape.length || src.shape.some((s, i) => s !== dst.shape[i]))
+      if (!sameShape(src.shape, dst.shape))
         fail('loadStateDict', `'${k}' has shape ${shapeStr(src.shape)} in the state dict but ${shapeStr(dst.shape)} in the model`, 'load a state dict saved from a model with the same layer sizes');
       if (src.dtype !== dst.dtype) fail('loadStateDict', `'${k}' is ${src.dtype} in the state dict but ${dst.dtype} in the model`, `cast it with .cast('${dst.dtype}')`);
       pairs.push([src, dst]);

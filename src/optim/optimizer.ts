@@ -4,7 +4,7 @@
 // every slot and the state outlives any scope until dispose().
 import { fail, shapeStr } from '../device/index.ts';
 import { contiguousStrides, copy, fill, gradEdit, type GradEdit, type View } from '../kernels/index.ts';
-import { contiguousRaw, device, empty, keep, Tensor, tensor, viewOf } from '../tensor/index.ts';
+import { contiguousRaw, device, empty, keep, sameShape, Tensor, tensor, viewOf } from '../tensor/index.ts';
 import { enableGrad } from '../autograd/index.ts';
 
 export interface BaseOptions {
@@ -138,7 +138,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
         const g = p._grad;
         if (!g) continue;
         g.assertLive(`${this.name}.step`);
-        ensure(g.dtype === 'float32' && g.shape.length === p.shape.length && g.shape.every((s, k) => s === p.shape[k]), `${this.name}.step`, `the gradient ${shapeStr(g.shape)} ${g.dtype} does not match its parameter ${shapeStr(p.shape)}`, 'assign gradients of the parameter\'s shape and float32');
+        ensure(g.dtype === 'float32' && sameShape(g.shape, p.shape), `${this.name}.step`, `the gradient ${shapeStr(g.shape)} ${g.dtype} does not match its parameter ${shapeStr(p.shape)}`, 'assign gradients of the parameter\'s shape and float32');
         const st = this.state.get(p);
         if (st) {
           const missing = this.requiredSlots(group).filter((k) => !(st[k] instanceof Tensor));

@@ -1,7 +1,6 @@
 // The current device. Ops find it here rather than through arguments, as in PyTorch's default device.
 import { Device, fail, type InitOptions, type DeviceInfo } from '../device/index.ts';
 import { calibrate } from '../kernels/index.ts';
-import { installFusion } from './lazy.ts';
 
 let current: Device | null = null;
 let debugMode = false;
@@ -12,7 +11,6 @@ export async function init(opts: InitOptions = {}): Promise<DeviceInfo> {
   await calibrate(dev);
   current = dev;
   debugMode = !!opts.debug;
-  installFusion();
   return current.info;
 }
 

@@ -3,10 +3,11 @@
 // `let` statements over at most three leaf inputs and four scalars. A later elementwise op of the same
 // shape extends the program instead of reading the buffer. The chain becomes one map dispatch when its
 // buffer is first read; a chain never read is never run. Before any kernel writes into a buffer that a
-// pending chain reads (optimizers update in place), the device's beforeWork hook realizes that chain.
+// pending chain reads (optimizers update in place), the device's beforeWork hook, set with the first
+// chain, realizes that chain.
 import { map, type View } from '../kernels/index.ts';
-import { device } from './context.ts';
 import type { Pending, Storage } from './memory.ts';
+import { sameShape } from './shape.ts';
 import { empty, type Tensor } from './tensor.ts';
 
 const MAX_LEAVES = 3;
@@ -89,10 +90,6 @@ function realizeReaders(written: readonly GPUBuffer[]): void {
     if (pending.has(c) && c.prog.leaves.some((l) => l.storage.unrealized !== filling && written.includes(l.storage.unrealized))) void c.out.storage.buffer;
 }
 
-export function installFusion(): void {
-  device().beforeWork = realizeReaders;
-}
-
 export interface Operand {
   t: Tensor;
   /** Strides of `t` broadcast to the output shape. */
@@ -101,9 +98,9 @@ export interface Operand {
 
 function programOf(op: Operand, shape: readonly number[]): Program {
   const p = op.t.storage.pending;
-  const whole = op.t.offset === 0 && op.t.isContiguous() && op.t.shape.length === shape.length && op.t.shape.every((s, i) => s === shape[i]);
+  const whole = op.t.offset === 0 && op.t.isContiguous() && sameShape(op.t.shape, shape);
   // The chain's leaves are indexed by its own shape, so a reshaped view of it is read as a leaf instead.
-  if (p instanceof Chain && whole && p.out.shape.length === shape.length && p.out.shape.every((s, i) => s === shape[i])) return p.prog;
+  if (p instanceof Chain && whole && sameShape(p.out.shape, shape)) return p.prog;
   return { stmts: ['$L0'], leaves: [{ storage: op.t.storage, shape, strides: op.strides, offset: op.t.offset }], scalars: [] };
 }
 
@@ -159,6 +156,8 @@ export function deferMap(name: string, expr: string, operands: Operand[], scalar
   if (merged.leaves.length > MAX_LEAVES || merged.scalars.length > MAX_SCALARS || merged.stmts.length > MAX_STMTS) return null;
   for (const l of merged.leaves) l.storage.retain();
   const out = empty(shape, 'float32', name);
+  // Chains exist only from here on, so this is where their device learns to realize them before work.
+  out.dev.beforeWork = realizeReaders;
   const chain = new Chain(merged, out, `fused:${name}`);
   out.storage.pending = chain;
   pending.add(chain);

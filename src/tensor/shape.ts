@@ -44,6 +44,12 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/** Whether `from` broadcasts to `to` one way, as expand() does: aligned at the right, each size 1 or equal. */
+export function broadcastsTo(from: Shape, to: Shape): boolean {
+  const lead = to.length - from.length;
+  return lead >= 0 && from.every((s, i) => s === 1 || s === to[lead + i]);
+}
+
 /** Infers the shape of a nested array and checks it is rectangular. */
 export function inferShape(op: string, data: unknown): number[] {
   const shape: number[] = [];

@@ -5,8 +5,10 @@
 // it does after wg.destroy()); (3) headless Chromium loads /dist/index.js as a plain ES module from a
 // local HTTP server; (4) Deno (--unstable-webgpu) loads dist/index.js; (5) `node demo/train.mjs`
 // (the README's training example) learns XOR, and the README shows its code verbatim; (6) Chromium
-// runs demo/index.html (two spirals) to its done marker with accuracy >= 0.9. Prints one line per check,
-// `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh; exits 1 on any failure.
+// runs demo/index.html (two spirals) to its done marker with accuracy >= 0.9; (7) Node's init() keeps
+// libwayland's and Dawn's benign start-up messages off the terminal, and shows them with {verbose: true}.
+// Prints one line per check, `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh;
+// exits 1 on any failure.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -257,6 +259,42 @@ await check('demo: chromium trains demo/index.html (two spirals)', async () => {
   const { loss, accuracy } = JSON.parse(title.slice(5));
   if (!(accuracy >= 0.9)) throw new Error(`accuracy ${accuracy} is below 0.9 (loss ${loss})`);
   return `${status}${r.software ? ' (on --use-webgpu-adapter=swiftshader)' : ''}`;
+});
+
+// (7) Node: a clean terminal ---------------------------------------------------------------------------
+// Without a compositor or a GPU, Mesa's Vulkan layer (through libwayland) and Dawn used to print
+// "error: XDG_RUNTIME_DIR is invalid or not set…" and "Warning: Vulkan shaderUniform*ArrayDynamicIndexing
+// required…" before any output of the user's; init() keeps them off unless {verbose: true}.
+const NOISE = [/XDG_RUNTIME_DIR is invalid or not set/, /shaderUniform\*ArrayDynamicIndexing/];
+const cleanEnv = () => {
+  const env = { ...process.env };
+  delete env.XDG_RUNTIME_DIR;
+  delete env.VK_ICD_FILENAMES;
+  return env;
+};
+const initScript = (opts) => `
+  const wg = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/index.js')).href)});
+  const info = await wg.init(${JSON.stringify(opts)});
+  const sum = await wg.tensor([1, 2, 3]).sum().item();
+  console.log('RESULT ' + JSON.stringify({ sum, note: info.note, xdg: process.env.XDG_RUNTIME_DIR ?? null }));
+  wg.destroy();`;
+await check('node: init() prints nothing of its own with XDG_RUNTIME_DIR unset', async () => {
+  const r = await runChild(process.execPath, ['--input-type=module', '-e', initScript({})], { env: cleanEnv() });
+  if (!r.result) throw new Error(`exit ${r.code}, no RESULT line\n${tail(r.err || r.out)}`);
+  if (r.result.sum !== 6) throw new Error(`sum of [1, 2, 3] is ${r.result.sum}`);
+  const heard = NOISE.filter((re) => re.test(r.out + r.err));
+  if (heard.length) throw new Error(`the terminal shows ${heard.join(' and ')}:\n${tail(r.err)}`);
+  if (r.result.xdg && r.result.xdg.includes('webgrad-xdg-') && existsSync(r.result.xdg)) throw new Error(`the private XDG_RUNTIME_DIR ${r.result.xdg} was left behind`);
+  if (r.err.trim()) notes.push(`node: init() still printed on stderr: ${r.err.trim().split('\n')[0]}`);
+  return r.result.note || 'no note';
+});
+await check('node: init({verbose: true}) lets the driver stack speak', async () => {
+  const r = await runChild(process.execPath, ['--input-type=module', '-e', initScript({ verbose: true })], { env: cleanEnv() });
+  if (!r.result) throw new Error(`exit ${r.code}, no RESULT line\n${tail(r.err || r.out)}`);
+  if (!/using GPU adapter: /.test(r.out)) throw new Error(`Dawn's "using GPU adapter" line is missing:\n${tail(r.out + r.err)}`);
+  if (r.result.xdg) throw new Error(`verbose set XDG_RUNTIME_DIR to ${r.result.xdg}`);
+  const heard = NOISE.filter((re) => re.test(r.out + r.err)).length;
+  return `${heard} of the ${NOISE.length} start-up messages shown on this machine`;
 });
 
 for (const n of notes) console.log(`note  ${n}`);
