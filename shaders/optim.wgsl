@@ -12,27 +12,7 @@
 //   adam:    h0 1 - beta1, h1 beta2, h2 1 - beta2, h3 eps, h4 lr / bias_correction1,
 //            h5 sqrt(bias_correction2); slot.x exp_avg, .y exp_avg_sq, .z max_exp_avg_sq
 
-struct Params {
-  n: u32,
-  flags: u32,
-  p_off: u32,
-  g_off: u32,
-  slot: vec4<u32>,
-  lr: f32,
-  wd: f32,
-  h0: f32,
-  h1: f32,
-  h2: f32,
-  h3: f32,
-  h4: f32,
-  h5: f32,
-  seed_lo: u32,
-  seed_hi: u32,
-  ctr_lo: u32,
-  ctr_hi: u32,
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
+{{PARAMS}}
 @group(0) @binding(1) var<storage, read> G: array<f32>;
 @group(0) @binding(2) var<storage, read_write> P: array<f32>;
 @group(0) @binding(3) var<storage, read_write> S: array<f32>;
@@ -54,37 +34,11 @@ fn has(f: u32) -> bool {
   return (u.flags & f) != 0u;
 }
 
-// Philox4x32-10 and Box-Muller exactly as shaders/random.wgsl, so the noise of element i equals what
-// randn would have drawn at the same stream position.
-fn mulhilo(a: u32, b: u32) -> vec2<u32> {
-  let al = a & 0xffffu;
-  let ah = a >> 16u;
-  let bl = b & 0xffffu;
-  let bh = b >> 16u;
-  let ll = al * bl;
-  let hl = ah * bl;
-  let lh = al * bh;
-  let hh = ah * bh;
-  let cross = (ll >> 16u) + (hl & 0xffffu) + lh;
-  return vec2<u32>(hh + (hl >> 16u) + (cross >> 16u), (cross << 16u) | (ll & 0xffffu));
-}
+#include philox
 
-fn philox(ctr: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
-  var c = ctr;
-  var k = key;
-  for (var r = 0u; r < 10u; r++) {
-    let p0 = mulhilo(0xD2511F53u, c.x);
-    let p1 = mulhilo(0xCD9E8D57u, c.z);
-    c = vec4<u32>(p1.x ^ c.y ^ k.x, p1.y, p0.x ^ c.w ^ k.y, p0.y);
-    k = k + vec2<u32>(0x9E3779B9u, 0xBB67AE85u);
-  }
-  return c;
-}
-
+// Box-Muller exactly as shaders/random.wgsl draws a standard normal.
 fn gauss(i: u32) -> f32 {
-  let lo = u.ctr_lo + i;
-  let hi = u.ctr_hi + select(0u, 1u, lo < i);
-  let r = philox(vec4<u32>(lo, hi, 0u, 0u), vec2<u32>(u.seed_lo, u.seed_hi));
+  let r = philox_at(i);
   let u1 = (f32(r.x >> 8u) + 1.0) * (1.0 / 16777216.0);
   let u2 = f32(r.y >> 8u) * (1.0 / 16777216.0);
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
@@ -163,7 +117,7 @@ fn adam(i: u32, p0: f32, g0: f32) -> f32 {
   return p - u.h4 * (m / denom);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = flat_id(wid, nwg, lid);
   if (i >= u.n) { return; }
