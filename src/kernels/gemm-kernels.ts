@@ -64,8 +64,6 @@ export const GemmParams = params(
   GEMM_FLAGS,
 );
 
-export type GemmKernel = MatmulVariant;
-
 const tiledSpec = (mode: GemmMode) =>
   cachedSpec(`matmul|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul', GemmParams, { MODE: `${mode}` }), reads: 3, writes: 1 }));
 
@@ -78,15 +76,12 @@ export const subgroupSpec = (): KernelSpec =>
   cachedSpec('matmul|sg', () => ({ name: 'matmul', source: `enable subgroups;\n${render('matmul_sg', GemmParams, {})}`, reads: 3, writes: 1 }));
 
 /** The kernel family `mode` runs on under profile `p`. */
-export function gemmKernel(p: Profile, mode: GemmMode): GemmKernel {
-  if (mode === GEMM_MODE.matmul) {
-    if (p.matmul === 'subgroups' && !p.subgroupMatmul) throw new Error('webgrad: the subgroup matmul kernel has not passed its probe on this device');
-    return p.matmul;
-  }
+export function gemmKernel(p: Profile, mode: GemmMode): MatmulVariant {
+  if (mode === GEMM_MODE.matmul) return p.matmul;
   return mode === GEMM_MODE.convForward && p.matmul !== 'tiled' ? 'registers' : 'tiled';
 }
 
-export function gemmSpec(kernel: GemmKernel, mode: GemmMode): KernelSpec {
+export function gemmSpec(kernel: MatmulVariant, mode: GemmMode): KernelSpec {
   if (kernel === 'subgroups') return subgroupSpec();
   if (kernel === 'registers') return regSpec(mode === GEMM_MODE.convForward ? 1 : 0);
   return tiledSpec(mode);
