@@ -5,9 +5,11 @@
 // mode stays tiled.
 import type { KernelSpec } from '../device/index.ts';
 import { params } from './params.ts';
-import type { MatmulVariant, Profile } from './profile.ts';
 import { render } from './shaders.ts';
 import { cachedSpec } from './spec.ts';
+
+/** The plain-product kernel: shared-memory tiles, register blocks, or register blocks sharing A by subgroup. */
+export type MatmulVariant = 'tiled' | 'registers' | 'subgroups';
 
 export const GEMM_MODE = { matmul: 0, convForward: 1, convInput: 2, convWeight: 3, gemv: 4, sumSplits: 5 } as const;
 export type GemmMode = (typeof GEMM_MODE)[keyof typeof GEMM_MODE];
@@ -75,10 +77,10 @@ const regSpec = (mode: 0 | 1) =>
 export const subgroupSpec = (): KernelSpec =>
   cachedSpec('matmul|sg', () => ({ name: 'matmul', source: `enable subgroups;\n${render('matmul_sg', GemmParams, {})}`, reads: 3, writes: 1 }));
 
-/** The kernel family `mode` runs on under profile `p`. */
-export function gemmKernel(p: Profile, mode: GemmMode): MatmulVariant {
-  if (mode === GEMM_MODE.matmul) return p.matmul;
-  return mode === GEMM_MODE.convForward && p.matmul !== 'tiled' ? 'registers' : 'tiled';
+/** The kernel family `mode` runs on when the profile names `matmul` for plain products. */
+export function gemmKernel(matmul: MatmulVariant, mode: GemmMode): MatmulVariant {
+  if (mode === GEMM_MODE.matmul) return matmul;
+  return mode === GEMM_MODE.convForward && matmul !== 'tiled' ? 'registers' : 'tiled';
 }
 
 export function gemmSpec(kernel: MatmulVariant, mode: GemmMode): KernelSpec {

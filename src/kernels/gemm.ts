@@ -69,7 +69,7 @@ export function gemm(dev: Device, g: Gemm): void {
   const p = profileOf(dev);
   const nb = numel(g.batch);
   const gemv = g.mode === GEMM_MODE.gemv;
-  const kernel = gemmKernel(p, g.mode);
+  const kernel = gemmKernel(p.matmul, g.mode);
   const nt = g.gvNt ?? 1;
   const tilesN = gemv ? Math.ceil(g.N / nt) : Math.ceil(g.N / TILE);
   const tilesM = gemv ? 1 : Math.ceil(g.M / TILE);

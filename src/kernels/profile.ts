@@ -9,11 +9,11 @@
 // per row, register blocks); on the GPU plan they keep workgroup trees and shared tiles, whose lanes read
 // coalesced. Measurements: bench/RESULTS.md.
 import { fail, type Device } from '../device/index.ts';
+import type { MatmulVariant } from './gemm-kernels.ts';
 import { subgroupMatmulWorks } from './probe.ts';
 
 export type Plan = 'software' | 'gpu';
-/** The plain-product kernel: shared-memory tiles, register blocks, or register blocks sharing A by subgroup. */
-export type MatmulVariant = 'tiled' | 'registers' | 'subgroups';
+export type { MatmulVariant };
 
 /** When K is split across workgroups: below `fewGroups` output tiles, aiming at `targetGroups`. */
 export interface SplitK {
