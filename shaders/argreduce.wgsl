@@ -5,22 +5,7 @@
 // LAST) write pairs as two u32 words (the value's bits, then its index); LOAD reads an element (or such
 // a pair) at `p` into `v` and `ix`.
 
-struct Params {
-  nout: u32,
-  nred: u32,
-  nsplit: u32,
-  chunk: u32,
-  ndo: u32,
-  ndi: u32,
-  offset: u32,
-  _pad0: u32,
-  oshape: array<vec4<u32>, 2>,
-  ostride: array<vec4<u32>, 2>,
-  ishape: array<vec4<u32>, 2>,
-  istride: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
+{{PARAMS}}
 @group(0) @binding(1) var<storage, read> X: array<{{TX}}>;
 @group(0) @binding(2) var<storage, read_write> O: array<u32>;
 
@@ -32,27 +17,7 @@ fn better(a: {{CT}}, ia: u32, b: {{CT}}, ib: u32) -> bool {
   return {{BETTER}};
 }
 
-fn base_of(row: u32) -> u32 {
-  var rem = row;
-  var off = u.offset;
-  for (var d = i32(u.ndo) - 1; d >= 0; d--) {
-    let sz = u.oshape[u32(d) >> 2u][u32(d) & 3u];
-    off += (rem % sz) * u.ostride[u32(d) >> 2u][u32(d) & 3u];
-    rem = rem / sz;
-  }
-  return off;
-}
-
-fn inner_of(j: u32) -> u32 {
-  var rem = j;
-  var off = 0u;
-  for (var d = i32(u.ndi) - 1; d >= 0; d--) {
-    let sz = u.ishape[u32(d) >> 2u][u32(d) & 3u];
-    off += (rem % sz) * u.istride[u32(d) >> 2u][u32(d) & 3u];
-    rem = rem / sz;
-  }
-  return off;
-}
+#include reduce_layout
 
 // Final results are int32 indices; partial results are (bits, index) pairs.
 fn store(slot: u32, v: {{CT}}, ix: u32) {
@@ -92,10 +57,10 @@ fn strided(base: u32, first: u32, step: u32, n: u32) -> Best {
   return Best(best, bi);
 }
 
-var<workgroup> pv: array<{{CT}}, 256>;
-var<workgroup> pi: array<u32, 256>;
+var<workgroup> pv: array<{{CT}}, WG>;
+var<workgroup> pi: array<u32, WG>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let w = wid.y * nwg.x + wid.x;
   if (PER_THREAD) {

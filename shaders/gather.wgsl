@@ -14,26 +14,7 @@
 // Indices are not validated on the CPU (that would need a readback): out-of-range values are clamped into
 // [0, dimsize - 1] here, so the GPU never reads outside the source.
 
-struct Params {
-  n: u32,
-  ndim: u32,
-  dim: u32,
-  dimsize: u32,
-  k: u32,
-  offx: u32,
-  offi: u32,
-  offo: u32,
-  // The iteration shape: the output's for gather, the destination's for scatter.
-  shape: array<vec4<u32>, 2>,
-  // Strides of the source (gather: x; scatter: the gradient), the index tensor and the output.
-  sx: array<vec4<u32>, 2>,
-  si: array<vec4<u32>, 2>,
-  so: array<vec4<u32>, 2>,
-  // Scatter only: the gradient's shape, which may be smaller than the destination off `dim`.
-  lim: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
+{{PARAMS}}
 @group(0) @binding(1) var<storage, read> X: array<{{TX}}>;
 @group(0) @binding(2) var<storage, read> I: array<i32>;
 @group(0) @binding(3) var<storage, read_write> O: array<{{TO}}>;
@@ -90,7 +71,7 @@ fn scatter_one(i: u32) {
   O[w.oo] = acc;
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = flat_id(wid, nwg, lid);
   if (i >= u.n) { return; }

@@ -2,24 +2,7 @@
 // views (transpose, slice, expand) are read in place. The expression comes from the op table; fused
 // chains (src/tensor/lazy.ts) put their intermediate `let` statements in PRE.
 
-struct Params {
-  n: u32,
-  ndim: u32,
-  alpha: f32,
-  beta: f32,
-  ialpha: i32,
-  ibeta: i32,
-  _pad0: u32,
-  _pad1: u32,
-  offs: vec4<u32>,
-  shape: array<vec4<u32>, 2>,
-  so: array<vec4<u32>, 2>,
-  sa: array<vec4<u32>, 2>,
-  sb: array<vec4<u32>, 2>,
-  sc: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
+{{PARAMS}}
 @group(0) @binding(1) var<storage, read> A: array<{{TA}}>;
 @group(0) @binding(2) var<storage, read> B: array<{{TB}}>;
 @group(0) @binding(3) var<storage, read> C: array<{{TC}}>;
@@ -29,7 +12,7 @@ struct Params {
 override CONTIG: bool = false;
 override NIN: u32 = 1u;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = flat_id(wid, nwg, lid);
   if (i >= u.n) { return; }

@@ -14,13 +14,12 @@
 // current step's arithmetic. Workgroup index w covers (split, batch, tile row, tile column), so huge
 // batches spill into the grid's y dimension instead of past the 65,535 limit.
 
-{{COMMON}}
+#include matmul_common
 
 // A placeholder, not an override: SwiftShader keeps override branches and runs them twice as slow.
 const MODE: u32 = {{MODE}}u;
 
-const F_A_KFAST: u32 = 1u;  // A's tile is loaded with k varying fastest across threads
-const F_B_NFAST: u32 = 2u;  // B's tile is loaded with n varying fastest across threads
+// F_A_KFAST: A's tile is loaded with k varying fastest across threads; F_B_NFAST: B's tile with n.
 
 // [k][m / 4] and [k][n / 4]: a thread reads its 4 rows and 4 columns as one vec4 each. Rows are padded
 // to 17 vec4s: loading along k, 16 lanes store 16 different rows, which at a stride of 16 vec4s (64

@@ -1,36 +1,12 @@
-// What every matmul kernel shares: the Params that gemm() in matmul.ts packs (one layout for all
-// kernels, so one uniform writer serves them), the bindings, and the batch offsets. Substituted for
-// {{COMMON}} in matmul.wgsl, matmul_reg.wgsl and matmul_sg.wgsl.
+// What every matmul kernel shares: the Params (GemmParams in src/kernels/gemm-kernels.ts: one layout
+// for all kernels, so one uniform writer serves them, with the F_* flags), the bindings, and the batch
+// offsets. Included by matmul.wgsl, matmul_reg.wgsl and matmul_sg.wgsl.
 
-struct Params {
-  M: u32, N: u32, K: u32, kchunk: u32,
-  tiles_n: u32, tiles_m: u32, nbatch: u32, total: u32,
-  off_a: u32, off_b: u32, off_c: u32, off_bias: u32,
-  sam: u32, sak: u32, sbk: u32, sbn: u32,
-  scm: u32, scn: u32, sbias_m: u32, sbias_n: u32,
-  flags: u32, nbd: u32, split_stride: u32, gv_nt: u32,
-  // Up to 4 batch dimensions (after merging), and each operand's stride along them.
-  bshape: vec4<u32>,
-  bsa: vec4<u32>,
-  bsb: vec4<u32>,
-  bsc: vec4<u32>,
-  bsbias: vec4<u32>,
-  // Conv geometry: H, W, KW, KH*KW of the input and kernel; OH, OW, dilation h, w; stride h, w,
-  // padding h, w; then the element strides (n, c, h, w) of x and of dY.
-  cv_a: vec4<u32>,
-  cv_b: vec4<i32>,
-  cv_sp: vec4<i32>,
-  xs: vec4<u32>,
-  gs: vec4<u32>,
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
+{{PARAMS}}
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read> BIAS: array<f32>;
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
-
-const F_BIAS: u32 = 4u;
 
 struct Offsets {
   a: u32,

@@ -17,7 +17,7 @@
 // the column's pointer plus one offset shared by all 8 columns, and the padding test is two unsigned
 // compares per column (a negative position wraps past H or W).
 
-{{COMMON}}
+#include matmul_common
 
 const MODE: u32 = {{MODE}}u;
 

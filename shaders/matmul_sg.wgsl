@@ -1,5 +1,5 @@
 // The register-blocked product (matmul_reg.wgsl) with A shared across a subgroup, for CPU-emulated
-// adapters whose subgroups are 4 consecutive invocations (SwiftShader's SIMD width; matmul.ts runs a
+// adapters whose subgroups are 4 consecutive invocations (SwiftShader's SIMD width; src/kernels/probe.ts runs a
 // validating probe before choosing this kernel). There loads cost the same per lane whatever the address,
 // and the 4 lanes of a subgroup that share rows would each load the same A values: instead lane s loads
 // its 16 rows at k + s only, and the four k steps take them from lanes 0-3 by subgroupBroadcast, a
@@ -7,7 +7,7 @@
 // 64). 32 invocations of 16x8 blocks cover the same 64x64 tile, so tile counts and split-K are shared.
 // Prototype at 512^3 on SwiftShader: ~90 ms against matmul_reg's 115 ms.
 
-{{COMMON}}
+#include matmul_common
 
 // Named fields, not an array: SwiftShader keeps arrays of locals in memory. c<i> holds row i, columns
 // 0-3 of the block; d<i> columns 4-7.

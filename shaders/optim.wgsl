@@ -5,34 +5,14 @@
 // Every hyperparameter, the bias corrections and the annealed noise scale are uniforms computed on the
 // CPU from the step count it keeps, so changing them never compiles a pipeline.
 //
-// Scalars per algorithm (h0..h5):
-//   sgd:     h0 momentum, h1 1 - dampening, h2 noise std (with NOISE); slot.x momentum buffer
-//   adagrad: lr holds the decayed clr, h0 eps; slot.x sum
-//   rmsprop: h0 alpha, h1 1 - alpha, h2 eps, h3 momentum; slot.x square_avg, .y momentum buffer, .z grad_avg
-//   adam:    h0 1 - beta1, h1 beta2, h2 1 - beta2, h3 eps, h4 lr / bias_correction1,
-//            h5 sqrt(bias_correction2); slot.x exp_avg, .y exp_avg_sq, .z max_exp_avg_sq
+// Scalars per algorithm (OptimParams in src/kernels/optim.ts; `_c` is one minus):
+//   sgd:     momentum, dampening_c, noise_std (with NOISE); slot.x momentum buffer
+//   adagrad: lr holds the decayed clr, eps; slot.x sum
+//   rmsprop: alpha, alpha_c, eps, momentum; slot.x square_avg, .y momentum buffer, .z grad_avg
+//   adam:    beta1_c, beta2, beta2_c, eps, step_size = lr / bias_correction1,
+//            bc2_sqrt = sqrt(bias_correction2); slot.x exp_avg, .y exp_avg_sq, .z max_exp_avg_sq
 
-struct Params {
-  n: u32,
-  flags: u32,
-  p_off: u32,
-  g_off: u32,
-  slot: vec4<u32>,
-  lr: f32,
-  wd: f32,
-  h0: f32,
-  h1: f32,
-  h2: f32,
-  h3: f32,
-  h4: f32,
-  h5: f32,
-  seed_lo: u32,
-  seed_hi: u32,
-  ctr_lo: u32,
-  ctr_hi: u32,
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
+{{PARAMS}}
 @group(0) @binding(1) var<storage, read> G: array<f32>;
 @group(0) @binding(2) var<storage, read_write> P: array<f32>;
 @group(0) @binding(3) var<storage, read_write> S: array<f32>;
@@ -40,51 +20,18 @@ struct Params {
 // 0 sgd, 1 adagrad, 2 rmsprop, 3 adam: a constant, so each pipeline holds only its own update.
 const ALGO: u32 = {{ALGO}}u;
 
-const MAXIMIZE: u32 = 1u;
-const NESTEROV: u32 = 2u;
-// SGD's first momentum step copies the gradient into the buffer (torch's clone), ignoring old contents.
-const FIRST: u32 = 4u;
-const MOMENTUM: u32 = 8u;
-const NOISE: u32 = 16u;
-const CENTERED: u32 = 32u;
-const AMSGRAD: u32 = 64u;
-const DECOUPLED: u32 = 128u;
+// Flags: F_* from OPTIM_FLAGS. F_FIRST: SGD's first momentum step copies the gradient into the buffer
+// (torch's clone), ignoring old contents.
 
 fn has(f: u32) -> bool {
   return (u.flags & f) != 0u;
 }
 
-// Philox4x32-10 and Box-Muller exactly as shaders/random.wgsl, so the noise of element i equals what
-// randn would have drawn at the same stream position.
-fn mulhilo(a: u32, b: u32) -> vec2<u32> {
-  let al = a & 0xffffu;
-  let ah = a >> 16u;
-  let bl = b & 0xffffu;
-  let bh = b >> 16u;
-  let ll = al * bl;
-  let hl = ah * bl;
-  let lh = al * bh;
-  let hh = ah * bh;
-  let cross = (ll >> 16u) + (hl & 0xffffu) + lh;
-  return vec2<u32>(hh + (hl >> 16u) + (cross >> 16u), (cross << 16u) | (ll & 0xffffu));
-}
+#include philox
 
-fn philox(ctr: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
-  var c = ctr;
-  var k = key;
-  for (var r = 0u; r < 10u; r++) {
-    let p0 = mulhilo(0xD2511F53u, c.x);
-    let p1 = mulhilo(0xCD9E8D57u, c.z);
-    c = vec4<u32>(p1.x ^ c.y ^ k.x, p1.y, p0.x ^ c.w ^ k.y, p0.y);
-    k = k + vec2<u32>(0x9E3779B9u, 0xBB67AE85u);
-  }
-  return c;
-}
-
+// Box-Muller exactly as shaders/random.wgsl draws a standard normal.
 fn gauss(i: u32) -> f32 {
-  let lo = u.ctr_lo + i;
-  let hi = u.ctr_hi + select(0u, 1u, lo < i);
-  let r = philox(vec4<u32>(lo, hi, 0u, 0u), vec2<u32>(u.seed_lo, u.seed_hi));
+  let r = philox_at(i);
   let u1 = (f32(r.x >> 8u) + 1.0) * (1.0 / 16777216.0);
   let u2 = f32(r.y >> 8u) * (1.0 / 16777216.0);
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
@@ -97,14 +44,14 @@ fn nanmax(a: f32, b: f32) -> f32 {
 
 fn sgd(i: u32, p: f32, g0: f32) -> f32 {
   var d = g0;
-  if (has(NOISE)) { d = d + u.h2 * gauss(i); }
+  if (has(F_NOISE)) { d = d + u.noise_std * gauss(i); }
   if (u.wd != 0.0) { d = d + u.wd * p; }
-  if (has(MOMENTUM)) {
+  if (has(F_MOMENTUM)) {
     let k = u.slot.x + i;
     var buf = d;
-    if (!has(FIRST)) { buf = u.h0 * S[k] + u.h1 * d; }
+    if (!has(F_FIRST)) { buf = u.momentum * S[k] + u.dampening_c * d; }
     S[k] = buf;
-    d = select(buf, d + u.h0 * buf, has(NESTEROV));
+    d = select(buf, d + u.momentum * buf, has(F_NESTEROV));
   }
   return p - u.lr * d;
 }
@@ -115,26 +62,26 @@ fn adagrad(i: u32, p: f32, g0: f32) -> f32 {
   let k = u.slot.x + i;
   let s = S[k] + g * g;
   S[k] = s;
-  return p - u.lr * (g / (sqrt(s) + u.h0));
+  return p - u.lr * (g / (sqrt(s) + u.eps));
 }
 
 fn rmsprop(i: u32, p: f32, g0: f32) -> f32 {
   var g = g0;
   if (u.wd != 0.0) { g = g + u.wd * p; }
   let ks = u.slot.x + i;
-  let sq = u.h0 * S[ks] + u.h1 * (g * g);
+  let sq = u.alpha * S[ks] + u.alpha_c * (g * g);
   S[ks] = sq;
   var avg = sqrt(sq);
-  if (has(CENTERED)) {
+  if (has(F_CENTERED)) {
     let kg = u.slot.z + i;
-    let ga = S[kg] + u.h1 * (g - S[kg]);
+    let ga = S[kg] + u.alpha_c * (g - S[kg]);
     S[kg] = ga;
     avg = sqrt(sq - ga * ga);
   }
-  avg = avg + u.h2;
-  if (has(MOMENTUM)) {
+  avg = avg + u.eps;
+  if (has(F_MOMENTUM)) {
     let kb = u.slot.y + i;
-    let buf = u.h3 * S[kb] + g / avg;
+    let buf = u.momentum * S[kb] + g / avg;
     S[kb] = buf;
     return p - u.lr * buf;
   }
@@ -145,31 +92,31 @@ fn adam(i: u32, p0: f32, g0: f32) -> f32 {
   var p = p0;
   var g = g0;
   if (u.wd != 0.0) {
-    if (has(DECOUPLED)) { p = p * (1.0 - u.lr * u.wd); } else { g = g + u.wd * p; }
+    if (has(F_DECOUPLED)) { p = p * (1.0 - u.lr * u.wd); } else { g = g + u.wd * p; }
   }
   let km = u.slot.x + i;
   let kv = u.slot.y + i;
-  let m = S[km] + u.h0 * (g - S[km]);
-  let v = u.h1 * S[kv] + u.h2 * (g * g);
+  let m = S[km] + u.beta1_c * (g - S[km]);
+  let v = u.beta2 * S[kv] + u.beta2_c * (g * g);
   S[km] = m;
   S[kv] = v;
   var vmax = v;
-  if (has(AMSGRAD)) {
+  if (has(F_AMSGRAD)) {
     let kx = u.slot.z + i;
     vmax = nanmax(S[kx], v);
     S[kx] = vmax;
   }
-  let denom = sqrt(vmax) / u.h5 + u.h3;
-  return p - u.h4 * (m / denom);
+  let denom = sqrt(vmax) / u.bc2_sqrt + u.eps;
+  return p - u.step_size * (m / denom);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = flat_id(wid, nwg, lid);
   if (i >= u.n) { return; }
   let p = P[u.p_off + i];
   var g = G[u.g_off + i];
-  if (has(MAXIMIZE)) { g = -g; }
+  if (has(F_MAXIMIZE)) { g = -g; }
   var np = p;
   if (ALGO == 0u) { np = sgd(i, p, g); }
   if (ALGO == 1u) { np = adagrad(i, p, g); }

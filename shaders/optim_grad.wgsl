@@ -2,23 +2,14 @@
 // coefficient of a global norm that lives on the GPU (clipGradNorm; the norm is never read back), and
 // clamping (clipGradValue). The gradient is the only writable binding; N is a separate read-only buffer.
 
-struct Params {
-  n: u32,
-  g_off: u32,
-  n_off: u32,
-  _pad: u32,
-  a: f32,
-  b: f32,
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
+{{PARAMS}}
 @group(0) @binding(1) var<storage, read> N: array<f32>;
 @group(0) @binding(2) var<storage, read_write> G: array<f32>;
 
 // 0 zero, 1 scale by min(1, a / (N[n_off] + 1e-6)), 2 clamp to [a, b].
 const MODE: u32 = {{MODE}}u;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = flat_id(wid, nwg, lid);
   if (i >= u.n) { return; }

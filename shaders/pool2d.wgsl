@@ -7,28 +7,7 @@
 //   5  avg backward  dx = sum of dY / divisor over the windows that cover this pixel
 // Backward modes gather from the few windows covering a pixel, so no atomics are needed.
 
-struct Params {
-  n: u32,
-  C: u32,
-  H: u32,
-  W: u32,
-  OH: u32,
-  OW: u32,
-  kh: i32,
-  kw: i32,
-  sh: i32,
-  sw: i32,
-  ph: i32,
-  pw: i32,
-  include_pad: u32,
-  off_x: u32,
-  off_h: u32,
-  off_o: u32,
-  xs: vec4<u32>,  // X's strides: n, c, h, w
-  hs: vec4<u32>,  // H's strides
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
+{{PARAMS}}
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read> Hb: array<{{TH}}>;
 @group(0) @binding(3) var<storage, read_write> O: array<{{TO}}>;
@@ -45,7 +24,7 @@ fn divisor(ys: i32, xs: i32) -> f32 {
   return f32((min(ys + u.kh, H) - max(ys, 0)) * (min(xs + u.kw, W) - max(xs, 0)));
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = flat_id(wid, nwg, lid);
   if (i >= u.n) { return; }

@@ -1,8 +1,5 @@
-// webgrad prelude: prepended to every kernel. Shapes and strides always arrive as uniforms, so one
-// compiled pipeline serves every shape.
-
-const WG: u32 = 256u;
-const MAX_DIMS: u32 = 8u;
+// webgrad prelude: prepended to every kernel, after WG and MAX_DIMS (src/kernels/constants.ts).
+// Shapes and strides always arrive as uniforms, so one compiled pipeline serves every shape.
 
 // Linear invocation index over a 2-D grid of 256-wide workgroups (the grid splits past 65,535 groups).
 fn flat_id(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {

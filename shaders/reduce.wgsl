@@ -12,26 +12,7 @@
 // combined value; `c` is a per-row value from C (a mean or a maximum) when HAS_C, so variance and
 // logsumexp need no intermediate tensor of the input's size.
 
-struct Params {
-  nout: u32,
-  nred: u32,
-  nsplit: u32,
-  chunk: u32,
-  ndo: u32,
-  ndi: u32,
-  scale: f32,
-  offset: u32,
-  coff: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-  oshape: array<vec4<u32>, 2>,
-  ostride: array<vec4<u32>, 2>,
-  ishape: array<vec4<u32>, 2>,
-  istride: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
+{{PARAMS}}
 @group(0) @binding(1) var<storage, read> X: array<{{TX}}>;
 @group(0) @binding(2) var<storage, read> C: array<f32>;
 @group(0) @binding(3) var<storage, read_write> O: array<{{TO}}>;
@@ -71,27 +52,7 @@ fn center(row: u32) -> {{CT}} {
   return {{CT}}(0);
 }
 
-fn base_of(row: u32) -> u32 {
-  var rem = row;
-  var off = u.offset;
-  for (var d = i32(u.ndo) - 1; d >= 0; d--) {
-    let sz = u.oshape[u32(d) >> 2u][u32(d) & 3u];
-    off += (rem % sz) * u.ostride[u32(d) >> 2u][u32(d) & 3u];
-    rem = rem / sz;
-  }
-  return off;
-}
-
-fn inner_of(j: u32) -> u32 {
-  var rem = j;
-  var off = 0u;
-  for (var d = i32(u.ndi) - 1; d >= 0; d--) {
-    let sz = u.ishape[u32(d) >> 2u][u32(d) & 3u];
-    off += (rem % sz) * u.istride[u32(d) >> 2u][u32(d) & 3u];
-    rem = rem / sz;
-  }
-  return off;
-}
+#include reduce_layout
 
 // Combines elements first, first + step, ... (< n) of the row at `base`. The host coalesces the
 // reduced axes, so they are nearly always one axis (or none: ndi == 0 has nred <= 1 and a zero stride);
@@ -136,9 +97,9 @@ fn finish(acc: {{CT}}, c: {{CT}}) -> {{TO}} {
   return {{TO}}({{FINAL}});
 }
 
-var<workgroup> part: array<{{CT}}, 256>;
+var<workgroup> part: array<{{CT}}, WG>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let w = wid.y * nwg.x + wid.x;
   if (PER_THREAD) {

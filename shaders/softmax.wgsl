@@ -9,20 +9,7 @@
 // MODE 3: O = logSoftmax backward   = g - exp(y) * sum(g),           X = g, Y = y (the log-softmax)
 // Subtracting the maximum keeps exp() in (0, 1], so large inputs cannot overflow.
 
-struct Params {
-  n: u32,
-  nrows: u32,
-  ndo: u32,
-  _pad0: u32,
-  offs: vec4<u32>,
-  astr: vec4<u32>,
-  oshape: array<vec4<u32>, 2>,
-  sx: array<vec4<u32>, 2>,
-  sy: array<vec4<u32>, 2>,
-  so: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> u: Params;
+{{PARAMS}}
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read> Y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> O: array<f32>;
@@ -137,7 +124,7 @@ fn per_thread(row: u32) {
   for (var j = 0u; j < u.n; j++) { O[b.z + j * u.astr.z] = result(b, j, s); }
 }
 
-var<workgroup> part: array<vec2<f32>, 256>;
+var<workgroup> part: array<vec2<f32>, WG>;
 
 // Tree reductions over the workgroup; the result is in part[0], and the trailing barrier lets every
 // invocation read it before part is reused.
@@ -165,7 +152,7 @@ fn reduce_sum(lid: u32, v: f32) -> f32 {
   return r;
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let w = wid.y * nwg.x + wid.x;
   if (PER_THREAD) {

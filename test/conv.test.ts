@@ -1,4 +1,4 @@
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
 import { assertClose, randomRef, type Ref } from './reference/index.ts';
 import { gradcheck } from './reference/gradcheck.ts';
@@ -14,7 +14,7 @@ import {
   type PoolRefOpts,
 } from './reference/conv.ts';
 import { permuteRef } from './reference/linalg.ts';
-import { setMatmulKernel } from '../src/kernels/matmul.ts';
+import { forceProfile, restoreProfile } from './support/profile.ts';
 
 const up = (r: Ref) => wg.tensor(Float32Array.from(r.data), { shape: r.shape });
 const TOL = { rtol: 1e-4, atol: 1e-4 };
@@ -26,8 +26,8 @@ function convOpts(o: ConvRefOpts, bias?: wg.Tensor): wg.Conv2dOptions {
 // Forward runs on two kernels: 'tiled' (GPUs) and 'registers' (the default on software adapters such
 // as the SwiftShader these tests run on), so both are checked here whatever the device picks.
 describe.each(['tiled', 'registers'] as const)('conv2d forward against float64, %s kernel', (kernel) => {
-  beforeEach(() => setMatmulKernel(kernel));
-  afterAll(() => setMatmulKernel('auto'));
+  beforeEach(() => forceProfile({ matmul: kernel }));
+  afterEach(restoreProfile);
   const cases: [string, number[], number[], ConvRefOpts, boolean][] = [
     ['3x3 valid', [2, 3, 9, 9], [4, 3, 3, 3], {}, false],
     ['stride 2, padding 1, bias', [2, 3, 9, 8], [5, 3, 3, 3], { stride: 2, padding: 1 }, true],

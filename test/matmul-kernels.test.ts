@@ -2,10 +2,11 @@
 // 'subgroups' on CPU-emulated adapters whose subgroup probe passes, else 'registers'), so each
 // runtime's own choice alone would leave the others untested here. 'subgroups' is skipped where the
 // probe fails (no `subgroups` feature, or another subgroup layout).
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
-import { setMatmulKernel, subgroupMatmulReady, type MatmulKernel } from '../src/kernels/matmul.ts';
+import { profileOf, type MatmulVariant } from '../src/kernels/index.ts';
 import { device } from '../src/tensor/context.ts';
+import { forceProfile, restoreProfile } from './support/profile.ts';
 import { assertClose, randomRef, type Ref } from './reference/index.ts';
 import { linearRef, matmulRef, transposeRef } from './reference/linalg.ts';
 
@@ -19,25 +20,22 @@ async function check(a: Ref, b: Ref, label: string, A = up(a), B = up(b), tol = 
   assertClose(await y.data(), want, tol, label);
 }
 
-afterAll(() => setMatmulKernel('auto'));
+const subgroupsOk = profileOf(device()).subgroupMatmul;
 
-const subgroupsOk = await subgroupMatmulReady(device());
-
-describe.each(['tiled', 'registers', 'subgroups'] as MatmulKernel[])('%s kernel', (kernel) => {
-  const use = () => setMatmulKernel(kernel);
+describe.each(['tiled', 'registers', 'subgroups'] as MatmulVariant[])('%s kernel', (kernel) => {
   if (kernel === 'subgroups' && !subgroupsOk) {
     it.skip('the subgroup probe failed on this device', () => {});
     return;
   }
+  beforeEach(() => forceProfile({ matmul: kernel }));
+  afterEach(restoreProfile);
 
   it('shapes: primes, tile edges, one row past a tile, K = 1', async () => {
-    use();
     const shapes: [number, number, number][] = [[5, 7, 5], [7, 13, 127], [67, 131, 97], [64, 64, 64], [65, 1, 65], [129, 63, 5], [9, 300, 71]];
     for (const [m, k, n] of shapes) await check(randomRef([m, k], m + k), randomRef([k, n], k + n), `${m}x${k}x${n}`);
   });
 
   it('batched, with broadcast batch dimensions and a shared right operand', async () => {
-    use();
     await check(randomRef([3, 2, 9, 11], 1), randomRef([2, 11, 13], 2), 'broadcast batch');
     await check(randomRef([4, 1, 6, 8], 3), randomRef([3, 8, 70], 4), 'batch broadcast both ways');
     await check(randomRef([3, 5, 17], 5), randomRef([17, 19], 6), 'shared right operand folds into M');
@@ -45,7 +43,6 @@ describe.each(['tiled', 'registers', 'subgroups'] as MatmulKernel[])('%s kernel'
   });
 
   it('transposed and strided operands, read in place', async () => {
-    use();
     const at = randomRef([23, 71], 9);
     const bt = randomRef([45, 23], 10);
     const T = (r: Ref) => wg.views.transpose(up(r));
@@ -60,7 +57,6 @@ describe.each(['tiled', 'registers', 'subgroups'] as MatmulKernel[])('%s kernel'
   });
 
   it('split K, the bias of linear, NaN and an empty K', async () => {
-    use();
     await check(randomRef([9, 3000], 14), randomRef([3000, 6], 15), 'split-K', undefined, undefined, { rtol: 2e-4, atol: 2e-4 });
     const x = randomRef([2, 37, 29], 16);
     const w = randomRef([11, 29], 17);

@@ -5,8 +5,7 @@
 // contiguous and strided, against the float64 references.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
-import { setPlan } from '../src/kernels/plan.ts';
-import { setReduceChunk } from '../src/kernels/reduce.ts';
+import { forceProfile, restoreProfile } from './support/profile.ts';
 import { assertClose, randomRef, type Ref } from './reference/index.ts';
 import { logSoftmaxRef, permuteRef, REDUCERS, reduceRef, softmaxRef } from './reference/reduce.ts';
 
@@ -99,13 +98,10 @@ describe('many long rows', () => {
 });
 
 describe('the software and GPU plans of reduce and softmax', () => {
-  afterEach(() => {
-    setPlan(undefined);
-    setReduceChunk(4096);
-  });
+  afterEach(restoreProfile);
 
   it.each(['software', 'gpu'] as const)('%s plan: long rows, and rows split into chunks over several passes', async (plan) => {
-    setPlan(plan);
+    forceProfile({ plan });
     // The GPU plan's workgroup per row is slow on SwiftShader (barriers), so it gets fewer rows.
     const rows = plan === 'software' ? 600 : 24;
     await wg.scope(async () => {
@@ -118,7 +114,7 @@ describe('the software and GPU plans of reduce and softmax', () => {
         assertClose(await t.softmax(1).data(), softmaxRef(r, 1), { rtol: 1e-4, atol: 1e-6 }, `softmax ${at}`);
       }
       // 401 -> 101 chunks of 4 -> 26 -> the result; with a tie for the maximum across chunks.
-      setReduceChunk(4);
+      forceProfile({ reduceChunk: 4 });
       const s = randomRef([3, 401], 17);
       s.data[100] = 5;
       s.data[300] = 5;

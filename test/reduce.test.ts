@@ -5,7 +5,7 @@
 // unless stated; integer results and indices are exact.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
-import { setReduceChunk } from '../src/kernels/reduce.ts';
+import { forceProfile, restoreProfile } from './support/profile.ts';
 import { gradcheck } from './reference/gradcheck.ts';
 import { assertClose, randomRef, type Ref, type Tolerance } from './reference/index.ts';
 import { expandRef, fdGrad, inversePerm, permuteRef, REDUCERS, reduceRef, sliceRef, subsets } from './reference/reduce.ts';
@@ -163,7 +163,7 @@ describe('argmax and argmin', () => {
 });
 
 describe('multi-pass and large reductions', () => {
-  afterEach(() => void setReduceChunk(4096));
+  afterEach(restoreProfile);
 
   it('a 4M-element whole-tensor sum and argmax run in two passes', async () => {
     await wg.scope(async () => {
@@ -187,7 +187,7 @@ describe('multi-pass and large reductions', () => {
 
   it('with a 4-element chunk, rows of 300 take three passes for every op', async () => {
     // 300 -> 75 partials per row (a workgroup each) -> 19 (one invocation each) -> the result.
-    setReduceChunk(4);
+    forceProfile({ reduceChunk: 4 });
     await wg.scope(async () => {
       const r = randomRef([2, 300], 6);
       r.data[100] = 5;
@@ -242,7 +242,7 @@ describe('multi-pass and large reductions', () => {
           for (const c of CASES.filter((c) => ['sum', 'min', 'std', 'logsumexp'].includes(c.name))) await check(c, x, r, [1], false, `${c.name} ${shape}`);
           assertClose(await x.argmin(1).data(), reduceRef(r, [1], false, REDUCERS.argmin), exact, 'argmin');
         }
-        setReduceChunk(16);
+        forceProfile({ reduceChunk: 16 });
         const r = randomRef([3000], 10);
         assertClose([await up(r).sum().item()], [REDUCERS.sum(Array.from(r.data))], {}, 'chunked sum');
         assertClose([await up(r).argmax().item()], [REDUCERS.argmax(Array.from(r.data))], exact, 'chunked argmax');

@@ -6,7 +6,8 @@
 // The weight gradient's K (N*OH*OW) is long and its output small, which is what split-K is for.
 import type { Device } from '../device/index.ts';
 import { copy } from './map.ts';
-import { GEMM_MODE, gemm } from './matmul.ts';
+import { gemm, type ConvUniforms } from './gemm.ts';
+import { GEMM_MODE } from './gemm-kernels.ts';
 import { contiguousStrides, numel, type View } from './view.ts';
 
 export interface ConvGeometry {
@@ -42,8 +43,14 @@ function dims(xShape: readonly number[], wShape: readonly number[], yShape: read
   return { N, C, H, W, O, KH, KW, OH: yShape[2]!, OW: yShape[3]!, Cg: C / g.groups, Og: O / g.groups, G: g.groups };
 }
 
-function convUniforms(d: Dims, g: ConvGeometry, xs: readonly number[], gs: readonly number[]): number[] {
-  return [d.H, d.W, d.KW, d.KH * d.KW, d.OH, d.OW, g.dilation[0], g.dilation[1], g.stride[0], g.stride[1], g.padding[0], g.padding[1], ...xs, ...gs];
+function convUniforms(d: Dims, g: ConvGeometry, xs: readonly number[], gs: readonly number[]): ConvUniforms {
+  return {
+    cv_a: [d.H, d.W, d.KW, d.KH * d.KW],
+    cv_b: [d.OH, d.OW, g.dilation[0], g.dilation[1]],
+    cv_sp: [g.stride[0], g.stride[1], g.padding[0], g.padding[1]],
+    xs,
+    gs,
+  };
 }
 
 /** A View's fields as a plain object: tensors keep `buffer` on a getter that spreading would drop. */

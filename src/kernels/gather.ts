@@ -3,11 +3,31 @@
 // pipeline per (mode, dtype) whatever the shapes.
 import { fail, shapeStr, type Device } from '../device/index.ts';
 import { wgslType } from './dtype.ts';
+import { MAX_DIMS, WG } from './constants.ts';
+import { params } from './params.ts';
 import { render } from './shaders.ts';
 import { cachedSpec } from './spec.ts';
 import { numel, type View } from './view.ts';
 
-const MAX_DIMS = 8;
+export const GatherParams = params('Gather', {
+  n: 'u32',
+  ndim: 'u32',
+  dim: 'u32',
+  dimsize: 'u32',
+  /** Scatter: the source's extent along `dim`. */
+  k: 'u32',
+  offx: 'u32',
+  offi: 'u32',
+  offo: 'u32',
+  /** The iteration shape: the output's for gather, the destination's for scatter. */
+  shape: ['u32', MAX_DIMS],
+  /** Strides of the source (gather: x; scatter: the gradient), the index tensor and the output. */
+  sx: ['u32', MAX_DIMS],
+  si: ['u32', MAX_DIMS],
+  so: ['u32', MAX_DIMS],
+  /** Scatter only: the gradient's shape, which may be smaller than the destination off `dim`. */
+  lim: ['u32', MAX_DIMS],
+});
 
 function check(op: string, views: readonly View[], dim: number): void {
   const nd = views[0]!.shape.length;
@@ -32,18 +52,30 @@ export function gather(dev: Device, x: View, dim: number, index: View, out: View
   const to = wgslType(out.dtype);
   const spec = cachedSpec(`gather|${tx}|${to}`, () => ({
     name: `gather:${tx}>${to}`,
-    source: render('gather', { TX: tx, TO: to, MODE: 'gather_one' }),
+    source: render('gather', GatherParams, { TX: tx, TO: to, MODE: 'gather_one' }),
     reads: 2,
     writes: 1,
   }));
   dev.dispatch(
     spec,
-    (w) => {
-      w.u32(n).u32(out.shape.length).u32(dim).u32(dimsize).u32(0).u32(x.offset).u32(index.offset).u32(out.offset);
-      w.u32s(out.shape, MAX_DIMS).u32s(x.strides, MAX_DIMS).u32s(index.strides, MAX_DIMS).u32s(out.strides, MAX_DIMS).u32s([], MAX_DIMS);
-    },
+    (w) =>
+      GatherParams.write(w, {
+        n,
+        ndim: out.shape.length,
+        dim,
+        dimsize,
+        k: 0,
+        offx: x.offset,
+        offi: index.offset,
+        offo: out.offset,
+        shape: out.shape,
+        sx: x.strides,
+        si: index.strides,
+        so: out.strides,
+        lim: [],
+      }),
     [x.buffer, index.buffer, out.buffer],
-    dev.grid(Math.ceil(n / 256)),
+    dev.grid(Math.ceil(n / WG)),
   );
 }
 
@@ -59,7 +91,7 @@ export function scatterAdd(dev: Device, src: View, dim: number, index: View, out
   if (n === 0) return;
   const spec = cachedSpec('scatterAdd|f32', () => ({
     name: 'scatterAdd:f32',
-    source: render('gather', { TX: 'f32', TO: 'f32', MODE: 'scatter_one' }),
+    source: render('gather', GatherParams, { TX: 'f32', TO: 'f32', MODE: 'scatter_one' }),
     reads: 2,
     writes: 1,
   }));
@@ -67,11 +99,23 @@ export function scatterAdd(dev: Device, src: View, dim: number, index: View, out
   const k = numel(src.shape) === 0 ? 0 : src.shape[dim]!;
   dev.dispatch(
     spec,
-    (w) => {
-      w.u32(n).u32(out.shape.length).u32(dim).u32(out.shape[dim]!).u32(k).u32(src.offset).u32(index.offset).u32(out.offset);
-      w.u32s(out.shape, MAX_DIMS).u32s(src.strides, MAX_DIMS).u32s(index.strides, MAX_DIMS).u32s(out.strides, MAX_DIMS).u32s(src.shape, MAX_DIMS);
-    },
+    (w) =>
+      GatherParams.write(w, {
+        n,
+        ndim: out.shape.length,
+        dim,
+        dimsize: out.shape[dim]!,
+        k,
+        offx: src.offset,
+        offi: index.offset,
+        offo: out.offset,
+        shape: out.shape,
+        sx: src.strides,
+        si: index.strides,
+        so: out.strides,
+        lim: src.shape,
+      }),
     [src.buffer, index.buffer, out.buffer],
-    dev.grid(Math.ceil(n / 256)),
+    dev.grid(Math.ceil(n / WG)),
   );
 }

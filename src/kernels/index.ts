@@ -1,17 +1,23 @@
 // Contract: src/kernels turns "run op X on these strided buffers" into dispatches. Each file is one
-// kernel family: it picks a variant, packs uniforms and sizes the grid. Kernels take Views (buffer +
+// kernel family: it picks a variant from the device profile (profile.ts, built once by buildProfile),
+// writes its uniforms through its params schema (params.ts) and sizes the grid. Kernels take Views (buffer +
 // layout), never Tensors. Callers pass the output; the only buffers a kernel allocates are its
 // own scratch (split-K or multi-pass partials), released before it returns.
 export * from './dtype.ts';
 export * from './view.ts';
-export { render, shaderSource, type ShaderName, type ShaderParams } from './shaders.ts';
-export { map, copy, type MapExpr, type MapScalars } from './map.ts';
-export { fill, random, type RandomKind } from './fill.ts';
-export { reduce, argreduce, type ReduceOp, type ArgReduceOp, type ReduceOptions } from './reduce.ts';
-export { softmax, type SoftmaxMode } from './softmax.ts';
+export { render, shaderSource, expandIncludes, type ShaderName, type ShaderParams } from './shaders.ts';
+export { MAX_DIMS, WG, split64 } from './constants.ts';
+export { params, ParamsSchema, type FieldType, type ParamValues } from './params.ts';
+export { buildProfile, profileOf, overrideProfile, withProfile, type Profile, type Plan, type MatmulVariant, type SplitK } from './profile.ts';
+export { map, copy, MapParams, type MapExpr, type MapScalars } from './map.ts';
+export { fill, random, FillParams, RandomParams, type RandomKind } from './fill.ts';
+export { reduce, argreduce, ReduceParams, type ReduceOp, type ArgReduceOp, type ReduceOptions } from './reduce.ts';
+export { softmax, SoftmaxParams, type SoftmaxMode } from './softmax.ts';
 export { cachedSpec } from './spec.ts';
-export { gather, scatterAdd } from './gather.ts';
-export { matmul, gemm, GEMM_MODE, calibrate, type Gemm } from './matmul.ts';
+export { gather, scatterAdd, GatherParams } from './gather.ts';
+export { matmul } from './matmul.ts';
+export { gemm, type Gemm, type ConvUniforms } from './gemm.ts';
+export { GEMM_MODE, GEMM_FLAGS, GemmParams } from './gemm-kernels.ts';
 export { conv2d, conv2dInputGrad, conv2dWeightGrad, convOutSize, type ConvGeometry } from './conv.ts';
-export { maxPool2d, avgPool2d, maxPool2dPick, maxPool2dBackward, avgPool2dBackward, type PoolGeometry } from './pool.ts';
-export { optimStep, gradEdit, OPTIM_FLAGS, type OptimAlgo, type OptimUniforms, type GradEdit } from './optim.ts';
+export { PoolParams, maxPool2d, avgPool2d, maxPool2dPick, maxPool2dBackward, avgPool2dBackward, type PoolGeometry } from './pool.ts';
+export { optimStep, gradEdit, OPTIM_FLAGS, OptimParams, GradEditParams, type OptimAlgo, type OptimHyper, type OptimUniforms, type GradEdit } from './optim.ts';

@@ -1,13 +1,38 @@
 // Elementwise kernels: one WGSL template (shaders/map.wgsl) specialised by the op table's expression,
 // the operand types and the arity. Shapes and strides are uniforms, so each (expression, types) pair
 // compiles once whatever the shapes.
-import { fail, type Device, type UniformWriter } from '../device/index.ts';
+import { fail, type Device } from '../device/index.ts';
+import { MAX_DIMS, WG } from './constants.ts';
 import { wgslType, type ComputeType, type DType } from './dtype.ts';
+import { params } from './params.ts';
 import { render } from './shaders.ts';
 import { coalesce, numel, type View } from './view.ts';
 import { cachedSpec } from './spec.ts';
 
-const MAX_DIMS = 8;
+export const MapParams = params('Map', {
+  n: 'u32',
+  ndim: 'u32',
+  alpha: 'f32',
+  beta: 'f32',
+  ialpha: 'i32',
+  ibeta: 'i32',
+  /** Element offsets of O, A, B, C. */
+  offs: 'vec4<u32>',
+  /** The coalesced shape, and each operand's strides over it. */
+  shape: ['u32', MAX_DIMS],
+  so: ['u32', MAX_DIMS],
+  sa: ['u32', MAX_DIMS],
+  sb: ['u32', MAX_DIMS],
+  sc: ['u32', MAX_DIMS],
+});
+
+// An f32's bits as an i32: fused chains pass f32 scalars in the integer slots.
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+function bitsOf(x: number): number {
+  f32[0] = x;
+  return i32[0]!;
+}
 
 export interface MapExpr {
   /** For errors and stats, e.g. `add`. */
@@ -31,10 +56,6 @@ export interface MapScalars {
   slots?: readonly number[];
 }
 
-function writeDims(w: UniformWriter, values: readonly number[]): void {
-  w.u32s(values, MAX_DIMS);
-}
-
 /** Runs `out = expr(inputs...)`; inputs are already broadcast to `out.shape` (stride 0 where expanded). */
 export function map(dev: Device, op: MapExpr, inputs: readonly View[], out: View, s: MapScalars = {}): void {
   const n = numel(out.shape);
@@ -55,7 +76,7 @@ export function map(dev: Device, op: MapExpr, inputs: readonly View[], out: View
   const types = `${t(a)}${nin > 1 ? (scalarB ? 's' : t(b)) : ''}${nin > 2 ? t(cc) : ''}>${t(out)}`;
   const spec = cachedSpec(`map|${op.name}|${op.ct}|${op.pre ?? ''}|${op.expr}|${types}|${contig}|${nin}|${t(b)}|${t(cc)}`, () => ({
     name: `map:${op.name}:${types}${contig ? ':c' : ''}`,
-    source: render('map', {
+    source: render('map', MapParams, {
       TA: t(a),
       TB: t(b),
       TC: t(cc),
@@ -73,22 +94,25 @@ export function map(dev: Device, op: MapExpr, inputs: readonly View[], out: View
   dev.dispatch(
     spec,
     (w) => {
-      w.u32(n).u32(c.shape.length);
-      if (s.slots) w.f32(s.slots[0] ?? 0).f32(s.slots[1] ?? 0).f32(s.slots[2] ?? 0).f32(s.slots[3] ?? 0);
-      else {
-        w.f32(s.alpha ?? 0).f32(scalarB ? s.scalarB! : s.beta ?? 0);
-        w.i32(s.alpha ?? 0).i32(scalarB ? s.scalarB! : s.beta ?? 0);
-      }
-      w.u32(0).u32(0);
-      w.u32(out.offset).u32(a.offset).u32(b.offset).u32(cc.offset);
-      writeDims(w, c.shape);
-      writeDims(w, strideOf(0));
-      writeDims(w, strideOf(1));
-      writeDims(w, inputs[1] ? strideOf(2) : []);
-      writeDims(w, inputs[2] ? strideOf(3) : []);
+      const sl = s.slots;
+      const beta = scalarB ? s.scalarB! : s.beta ?? 0;
+      MapParams.write(w, {
+        n,
+        ndim: c.shape.length,
+        alpha: sl ? sl[0] ?? 0 : s.alpha ?? 0,
+        beta: sl ? sl[1] ?? 0 : beta,
+        ialpha: sl ? bitsOf(sl[2] ?? 0) : s.alpha ?? 0,
+        ibeta: sl ? bitsOf(sl[3] ?? 0) : beta,
+        offs: [out.offset, a.offset, b.offset, cc.offset],
+        shape: c.shape,
+        so: strideOf(0),
+        sa: strideOf(1),
+        sb: inputs[1] ? strideOf(2) : [],
+        sc: inputs[2] ? strideOf(3) : [],
+      });
     },
     [a.buffer, b.buffer, cc.buffer, out.buffer],
-    dev.grid(Math.ceil(n / 256)),
+    dev.grid(Math.ceil(n / WG)),
   );
 }
 

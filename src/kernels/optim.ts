@@ -3,6 +3,8 @@
 // steps (learning rate, step-dependent bias corrections, noise scale, RNG position) is a uniform, so a
 // run compiles one pipeline per algorithm, whatever the shapes and hyperparameters.
 import { fail, shapeStr, type Device } from '../device/index.ts';
+import { WG } from './constants.ts';
+import { params } from './params.ts';
 import { render } from './shaders.ts';
 import { cachedSpec } from './spec.ts';
 import { contiguousStrides, numel, type View } from './view.ts';
@@ -11,7 +13,7 @@ export type OptimAlgo = 'sgd' | 'adagrad' | 'rmsprop' | 'adam';
 
 const ALGOS: Record<OptimAlgo, number> = { sgd: 0, adagrad: 1, rmsprop: 2, adam: 3 };
 
-/** Bits of `OptimUniforms.flags`; they must match the constants in shaders/optim.wgsl. */
+/** Bits of `OptimUniforms.flags`; optim.wgsl gets them as F_MAXIMIZE, F_NESTEROV, ... from OptimParams. */
 export const OPTIM_FLAGS = {
   maximize: 1,
   nesterov: 2,
@@ -23,12 +25,49 @@ export const OPTIM_FLAGS = {
   decoupled: 128,
 } as const;
 
-export interface OptimUniforms {
+/** Each algorithm's scalars, by name (`_c` names one minus the value). */
+export interface OptimHyper {
+  sgd: { momentum: number; dampening_c: number; noise_std: number };
+  adagrad: { eps: number };
+  rmsprop: { alpha: number; alpha_c: number; eps: number; momentum: number };
+  /** step_size = lr / bias_correction1, bc2_sqrt = sqrt(bias_correction2). */
+  adam: { beta1_c: number; beta2: number; beta2_c: number; eps: number; step_size: number; bc2_sqrt: number };
+}
+
+export const OptimParams = params(
+  'Optim',
+  {
+    n: 'u32',
+    flags: 'u32',
+    p_off: 'u32',
+    g_off: 'u32',
+    /** Element offsets of the state slots within the state buffer (x, y, z). */
+    slot: 'vec4<u32>',
+    lr: 'f32',
+    wd: 'f32',
+    momentum: 'f32',
+    dampening_c: 'f32',
+    noise_std: 'f32',
+    eps: 'f32',
+    alpha: 'f32',
+    alpha_c: 'f32',
+    beta1_c: 'f32',
+    beta2: 'f32',
+    beta2_c: 'f32',
+    step_size: 'f32',
+    bc2_sqrt: 'f32',
+    /** Philox key and stream position for SGD's gradient noise. */
+    seed: 'u64',
+    ctr: 'u64',
+  },
+  OPTIM_FLAGS,
+);
+
+export interface OptimUniforms<A extends OptimAlgo = OptimAlgo> {
   flags: number;
   lr: number;
   weightDecay: number;
-  /** The algorithm's scalars h0..h5, as listed at the top of shaders/optim.wgsl. */
-  h: readonly number[];
+  hyper: OptimHyper[A];
   /** Element offsets of the state slots within `state`'s buffer (x, y, z). */
   slots: readonly number[];
   /** Philox key and stream position for SGD's gradient noise. */
@@ -46,15 +85,12 @@ function checkF32(op: string, what: string, v: View): void {
   if (!isDense(v)) fail(op, `the ${what} of shape ${shapeStr(v.shape)} has strides ${shapeStr(v.strides)}, not a contiguous layout`, 'pass contiguous tensors (call contiguous() first)');
 }
 
-const lo = (x: bigint) => Number(x & 0xffffffffn);
-const hi = (x: bigint) => Number((x >> 32n) & 0xffffffffn);
-
 /**
  * Updates `param` (read_write) and the slots of `state` (read_write) from `grad` (read-only), in place.
  * All three must be contiguous float32 with param's element count; `state` is a separate buffer
  * (a dummy when the algorithm keeps no state), never param's or grad's.
  */
-export function optimStep(dev: Device, algo: OptimAlgo, param: View, grad: View, state: View, u: OptimUniforms): void {
+export function optimStep<A extends OptimAlgo>(dev: Device, algo: A, param: View, grad: View, state: View, u: OptimUniforms<A>): void {
   const op = `optim:${algo}`;
   checkF32(op, 'parameter', param);
   checkF32(op, 'gradient', grad);
@@ -67,29 +103,37 @@ export function optimStep(dev: Device, algo: OptimAlgo, param: View, grad: View,
   if (pb === gb || sb === pb || sb === gb) fail(op, 'the parameter, its gradient and its state must live in three different buffers', 'a bug in the optimizer: give the state its own storage');
   const spec = cachedSpec(`optim|${algo}`, () => ({
     name: op,
-    source: render('optim', { ALGO: `${ALGOS[algo]}` }),
+    source: render('optim', OptimParams, { ALGO: `${ALGOS[algo]}` }),
     reads: 1,
     writes: 2,
   }));
-  const seed = u.seed ?? 0n;
-  const ctr = u.counter ?? 0n;
+  const base = OptimParams.zero();
   dev.dispatch(
     spec,
-    (w) => {
-      w.u32(n).u32(u.flags).u32(param.offset).u32(grad.offset);
-      w.u32s(u.slots, 4);
-      w.f32(u.lr).f32(u.weightDecay);
-      for (let k = 0; k < 6; k++) w.f32(u.h[k] ?? 0);
-      w.u32(lo(seed)).u32(hi(seed)).u32(lo(ctr)).u32(hi(ctr));
-    },
+    (w) =>
+      OptimParams.write(w, {
+        ...base,
+        ...u.hyper,
+        n,
+        flags: u.flags,
+        p_off: param.offset,
+        g_off: grad.offset,
+        slot: u.slots,
+        lr: u.lr,
+        wd: u.weightDecay,
+        seed: u.seed ?? 0n,
+        ctr: u.counter ?? 0n,
+      }),
     [gb, pb, sb],
-    dev.grid(Math.ceil(n / 256)),
+    dev.grid(Math.ceil(n / WG)),
   );
 }
 
 export type GradEdit = { mode: 'zero' } | { mode: 'clipNorm'; maxNorm: number; norm: View } | { mode: 'clamp'; min: number; max: number };
 
 const MODES = { zero: 0, clipNorm: 1, clamp: 2 } as const;
+
+export const GradEditParams = params('GradEdit', { n: 'u32', g_off: 'u32', n_off: 'u32', a: 'f32', b: 'f32' });
 
 /**
  * Edits contiguous float32 `grad` in place: zero it, scale it by min(1, maxNorm / (norm + 1e-6)) with
@@ -112,11 +156,11 @@ export function gradEdit(dev: Device, grad: View, edit: GradEdit, aux: GPUBuffer
   if (read === gb) fail(op, 'the gradient cannot also be the read-only operand', 'a bug in the caller: pass another buffer');
   const spec = cachedSpec(`optimGrad|${edit.mode}`, () => ({
     name: op,
-    source: render('optim_grad', { MODE: `${MODES[edit.mode]}` }),
+    source: render('optim_grad', GradEditParams, { MODE: `${MODES[edit.mode]}` }),
     reads: 1,
     writes: 1,
   }));
   const a = edit.mode === 'clipNorm' ? edit.maxNorm : edit.mode === 'clamp' ? edit.min : 0;
   const b = edit.mode === 'clamp' ? edit.max : 0;
-  dev.dispatch(spec, (w) => w.u32(n).u32(grad.offset).u32(nOff).u32(0).f32(a).f32(b), [read, gb], dev.grid(Math.ceil(n / 256)));
+  dev.dispatch(spec, (w) => GradEditParams.write(w, { n, g_off: grad.offset, n_off: nOff, a, b }), [read, gb], dev.grid(Math.ceil(n / WG)));
 }

@@ -4,6 +4,8 @@
 // picked it, so gradients are routed without atomics and deterministically.
 import type { Device } from '../device/index.ts';
 import type { Wgsl } from './dtype.ts';
+import { WG } from './constants.ts';
+import { params } from './params.ts';
 import { render } from './shaders.ts';
 import { cachedSpec } from './spec.ts';
 import { numel, type View } from './view.ts';
@@ -19,12 +21,34 @@ export interface PoolGeometry {
 const MODES = { max: 0, avg: 1, pick: 2, argmax: 3, maxBackward: 4, avgBackward: 5 } as const;
 type Mode = keyof typeof MODES;
 
+export const PoolParams = params('Pool2d', {
+  n: 'u32',
+  C: 'u32',
+  H: 'u32',
+  W: 'u32',
+  OH: 'u32',
+  OW: 'u32',
+  kh: 'i32',
+  kw: 'i32',
+  sh: 'i32',
+  sw: 'i32',
+  ph: 'i32',
+  pw: 'i32',
+  include_pad: 'u32',
+  off_x: 'u32',
+  off_h: 'u32',
+  off_o: 'u32',
+  /** X's strides (n, c, h, w), and H's. */
+  xs: 'vec4<u32>',
+  hs: 'vec4<u32>',
+});
+
 function spec(mode: Mode) {
   const th: Wgsl = mode === 'maxBackward' ? 'u32' : 'f32';
   const to: Wgsl = mode === 'argmax' ? 'u32' : 'f32';
   return cachedSpec(`pool2d|${mode}`, () => ({
     name: `pool2d:${mode}`,
-    source: render('pool2d', { TH: th, TO: to, MODE: `${MODES[mode]}` }),
+    source: render('pool2d', PoolParams, { TH: th, TO: to, MODE: `${MODES[mode]}` }),
     reads: 2,
     writes: 1,
   }));
@@ -43,15 +67,29 @@ function run(dev: Device, mode: Mode, x: View, h: View | null, out: { buffer: GP
   const [OH, OW] = [outShape[2]!, outShape[3]!];
   dev.dispatch(
     spec(mode),
-    (w) => {
-      w.u32(n).u32(C).u32(H).u32(W);
-      w.u32(OH).u32(OW).i32(g.kernel[0]).i32(g.kernel[1]);
-      w.i32(g.stride[0]).i32(g.stride[1]).i32(g.padding[0]).i32(g.padding[1]);
-      w.u32(g.countIncludePad === false ? 0 : 1).u32(x.offset).u32(h ? h.offset : 0).u32(out.offset);
-      w.u32s(x.strides, 4).u32s(h ? h.strides : [], 4);
-    },
+    (w) =>
+      PoolParams.write(w, {
+        n,
+        C,
+        H,
+        W,
+        OH,
+        OW,
+        kh: g.kernel[0],
+        kw: g.kernel[1],
+        sh: g.stride[0],
+        sw: g.stride[1],
+        ph: g.padding[0],
+        pw: g.padding[1],
+        include_pad: g.countIncludePad === false ? 0 : 1,
+        off_x: x.offset,
+        off_h: h ? h.offset : 0,
+        off_o: out.offset,
+        xs: x.strides,
+        hs: h ? h.strides : [],
+      }),
     [x.buffer, h ? h.buffer : x.buffer, out.buffer],
-    dev.grid(Math.ceil(n / 256)),
+    dev.grid(Math.ceil(n / WG)),
   );
 }
 

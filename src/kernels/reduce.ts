@@ -2,11 +2,13 @@
 // axes and reduced axes become two uniform shape/stride lists, so no transpose copy is needed.
 // Long rows are split across invocations (interleaved, see shaders/reduce.wgsl); the [rows, nsplit]
 // partial results are reduced again, as many times as needed, so a whole-tensor reduction of any size
-// keeps every invocation at CHUNK elements or fewer.
-import { fail, type Device, type KernelSpec, type UniformWriter } from '../device/index.ts';
+// keeps every invocation at a chunk (the profile's reduceChunk) or fewer.
+import { fail, type Device, type KernelSpec } from '../device/index.ts';
+import { MAX_DIMS, WG } from './constants.ts';
 import { wgslType, type ComputeType, type DType, type Wgsl } from './dtype.ts';
 import { render } from './shaders.ts';
-import { planOf, rowPerInvocation } from './plan.ts';
+import { params } from './params.ts';
+import { profileOf, rowPerInvocation } from './profile.ts';
 import { cachedSpec } from './spec.ts';
 import { coalesce, numel, type View } from './view.ts';
 
@@ -67,19 +69,25 @@ function combineOf(c: Combine, ct: ComputeType): { INIT: string; COMBINE: string
   }
 }
 
-/** Elements one workgroup (GPU) or invocation (software adapter) of a split pass reduces at most. */
-let CHUNK = 4096;
-
-/**
- * Sets the chunk length and returns the previous one. Only tests need this: a small chunk drives the
- * multi-pass path through several passes at sizes SwiftShader handles quickly.
- */
-export function setReduceChunk(n: number): number {
-  const old = CHUNK;
-  CHUNK = Math.max(1, Math.floor(n));
-  return old;
-}
-const MAX_DIMS = 8;
+/** reduce.wgsl's and argreduce.wgsl's uniforms (argreduce leaves scale and coff at 0). */
+export const ReduceParams = params('Reduce', {
+  nout: 'u32',
+  nred: 'u32',
+  nsplit: 'u32',
+  /** Elements per chunk of a split row. */
+  chunk: 'u32',
+  /** Ranks of the outer and inner layouts. */
+  ndo: 'u32',
+  ndi: 'u32',
+  scale: 'f32',
+  offset: 'u32',
+  /** Where the per-row centers start in C. */
+  coff: 'u32',
+  oshape: ['u32', MAX_DIMS],
+  ostride: ['u32', MAX_DIMS],
+  ishape: ['u32', MAX_DIMS],
+  istride: ['u32', MAX_DIMS],
+});
 
 /** The outer (kept) and inner (reduced) layouts of `x`, coalesced. */
 interface Layout {
@@ -101,12 +109,13 @@ function layoutOf(op: string, x: View, axes: readonly number[]): Layout {
 /**
  * How one pass reduces rows of `nred`: with `pt`, `nsplit` invocations per row, interleaved; without,
  * one workgroup per chunk of the row (`nsplit` chunks). nsplit > 1 leaves [rows, nsplit] partials for
- * another pass. Rows longer than 2 CHUNK are split into chunks of at most CHUNK, so a whole-tensor
+ * another pass. Rows longer than 2 chunks (the profile's reduceChunk) are split into chunks of at most one, so a whole-tensor
  * reduction of any size has many workgroups (GPU plan) or invocations (software plan, no barriers).
  */
 function planPass(dev: Device, nout: number, nred: number): { pt: boolean; nsplit: number } {
-  if (rowPerInvocation(dev, nout, nred)) return { pt: true, nsplit: 1 };
-  if (nred > 2 * CHUNK) return { pt: planOf(dev) === 'software', nsplit: Math.ceil(nred / CHUNK) };
+  const p = profileOf(dev);
+  if (rowPerInvocation(p, nout, nred)) return { pt: true, nsplit: 1 };
+  if (nred > 2 * p.reduceChunk) return { pt: p.plan === 'software', nsplit: Math.ceil(nred / p.reduceChunk) };
   return { pt: false, nsplit: 1 };
 }
 
@@ -150,15 +159,24 @@ function passes(
 
 /** Workgroups for a pass: one per chunk of a row, or enough for nout * nsplit invocations. */
 function groupsFor(dev: Device, nout: number, nsplit: number, pt: boolean): [number, number] {
-  return dev.grid(pt ? Math.ceil((nout * nsplit) / 256) : nout * nsplit);
+  return dev.grid(pt ? Math.ceil((nout * nsplit) / WG) : nout * nsplit);
 }
 
-function writeParams(w: UniformWriter, lay: Layout, nout: number, nred: number, nsplit: number): void {
-  w.u32(nout).u32(nred).u32(nsplit).u32(Math.ceil(nred / nsplit)).u32(lay.oshape.length).u32(lay.ishape.length);
-}
-
-function writeLayout(w: UniformWriter, lay: Layout): void {
-  w.u32s(lay.oshape, MAX_DIMS).u32s(lay.ostride, MAX_DIMS).u32s(lay.ishape, MAX_DIMS).u32s(lay.istride, MAX_DIMS);
+/** The layout fields of ReduceParams for one pass. */
+function layoutParams(lay: Layout, nout: number, nred: number, nsplit: number) {
+  return {
+    nout,
+    nred,
+    nsplit,
+    chunk: Math.ceil(nred / nsplit),
+    ndo: lay.oshape.length,
+    ndi: lay.ishape.length,
+    offset: lay.offset,
+    oshape: lay.oshape,
+    ostride: lay.ostride,
+    ishape: lay.ishape,
+    istride: lay.istride,
+  };
 }
 
 /**
@@ -187,18 +205,14 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
     const t = pt && nsplit === 1;
     const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}`, (): KernelSpec => ({
       name: `reduce:${op}:${TX}>${TO}${t ? ':t' : ''}${first ? '' : ':p'}`,
-      source: render('reduce', { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),
+      source: render('reduce', ReduceParams, { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),
       reads: 2,
       writes: 1,
       constants: { PER_THREAD: pt ? 1 : 0, HAS_C: hasC ? 1 : 0, FAST_MINMAX: fastMinMax },
     }));
     dev.dispatch(
       spec,
-      (w) => {
-        writeParams(w, l, nout, n, nsplit);
-        w.f32(scale).u32(l.offset).u32(center?.offset ?? 0).u32(0).u32(0).u32(0);
-        writeLayout(w, l);
-      },
+      (w) => ReduceParams.write(w, { ...layoutParams(l, nout, n, nsplit), scale, coff: center?.offset ?? 0 }),
       [src, center?.buffer ?? src, dst],
       groupsFor(dev, nout, nsplit, pt),
     );
@@ -230,18 +244,14 @@ export function argreduce(dev: Device, op: ArgReduceOp, x: View, axes: readonly 
     const t = pt && nsplit === 1;
     const spec = cachedSpec(`argreduce|${op}|${TX}|${ct}|${first}|${pt}|${t}|${last}`, (): KernelSpec => ({
       name: `${op}:${TX}${t ? ':t' : ''}${first ? '' : ':p'}`,
-      source: render('argreduce', { TX, CT: ct, INIT, BETTER, LOAD }),
+      source: render('argreduce', ReduceParams, { TX, CT: ct, INIT, BETTER, LOAD }),
       reads: 1,
       writes: 1,
       constants: { PER_THREAD: pt ? 1 : 0, LAST: last ? 1 : 0 },
     }));
     dev.dispatch(
       spec,
-      (w) => {
-        writeParams(w, l, nout, n, nsplit);
-        w.u32(l.offset).u32(0);
-        writeLayout(w, l);
-      },
+      (w) => ReduceParams.write(w, { ...layoutParams(l, nout, n, nsplit), scale: 0, coff: 0 }),
       [src, dst],
       groupsFor(dev, nout, nsplit, pt),
     );

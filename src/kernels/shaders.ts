@@ -1,7 +1,12 @@
-// Shader templating is deliberately dumb: each .wgsl file names its `{{PLACEHOLDERS}}`, the table below
-// types them, and `render` substitutes them after the shared prelude. Anything left unreplaced throws.
+// Shader templating is deliberately dumb. A .wgsl file may pull in shared code with `#include name` lines
+// (shaders/name.wgsl, each at most once), marks where its uniform struct goes with `{{PARAMS}}` (the
+// kernel's ParamsSchema generates it: params.ts), and names its other `{{PLACEHOLDERS}}`, which the table
+// below types. render() expands includes, substitutes, and prepends the shared constants (constants.ts)
+// and the prelude. Anything left unreplaced throws.
 import { SOURCES } from './shaders.gen.ts';
+import { WGSL_CONSTANTS } from './constants.ts';
 import type { ComputeType, Wgsl } from './dtype.ts';
+import type { Fields, ParamsSchema } from './params.ts';
 
 export interface ShaderParams {
   map: { TA: Wgsl; TB: Wgsl; TC: Wgsl; TO: Wgsl; CT: ComputeType; LOAD_B: string; PRE: string; EXPR: string };
@@ -11,10 +16,9 @@ export interface ShaderParams {
   argreduce: { TX: Wgsl; CT: ComputeType; INIT: string; BETTER: string; LOAD: string };
   softmax: {};
   gather: { TX: Wgsl; TO: Wgsl; MODE: 'gather_one' | 'scatter_one' };
-  // COMMON: shaders/matmul_common.wgsl, the Params, bindings and helpers all three matmul kernels share.
-  matmul: { MODE: `${number}`; COMMON: string };
-  matmul_reg: { MODE: '0' | '1'; COMMON: string };
-  matmul_sg: { COMMON: string };
+  matmul: { MODE: `${number}` };
+  matmul_reg: { MODE: '0' | '1' };
+  matmul_sg: {};
   pool2d: { TH: Wgsl; TO: Wgsl; MODE: `${number}` };
   optim: { ALGO: `${number}` };
   optim_grad: { MODE: `${number}` };
@@ -22,16 +26,33 @@ export interface ShaderParams {
 
 export type ShaderName = keyof ShaderParams;
 
-export function render<N extends ShaderName>(name: N, params: ShaderParams[N]): string {
-  const body = SOURCES[name];
-  const prelude = SOURCES['prelude'];
-  if (body === undefined || prelude === undefined) throw new Error(`webgrad: shader '${name}' or the prelude is missing from shaders/`);
-  const text = body.replace(/\{\{(\w+)\}\}/g, (m, key: string) => {
+function source(name: string, from: string): string {
+  const s = SOURCES[name];
+  if (s === undefined) throw new Error(`webgrad: shader '${name}'${from ? ` (included by '${from}')` : ''} is missing from shaders/`);
+  return s;
+}
+
+/** `name`'s text with its `#include` lines replaced by the files they name, each included once. */
+export function expandIncludes(name: string, seen = new Set<string>([name])): string {
+  return source(name, '').replace(/^#include (\w+)[ \t]*$/gm, (_, inc: string) => {
+    if (seen.has(inc)) return '';
+    seen.add(inc);
+    source(inc, name);
+    return expandIncludes(inc, seen);
+  });
+}
+
+export function render<N extends ShaderName, F extends Fields>(name: N, schema: ParamsSchema<F>, params: ShaderParams[N]): string {
+  let text = expandIncludes(name);
+  const marks = text.split('{{PARAMS}}').length - 1;
+  if (marks !== 1) throw new Error(`webgrad: shader '${name}' must mark its uniform struct with one {{PARAMS}}, found ${marks}`);
+  text = text.replace('{{PARAMS}}', () => schema.wgsl);
+  text = text.replace(/\{\{(\w+)\}\}/g, (m, key: string) => {
     const v = (params as Record<string, string>)[key];
     if (v === undefined) throw new Error(`webgrad: shader '${name}' has placeholder ${m} with no value`);
     return v;
   });
-  return `${prelude}\n${text}`;
+  return `${WGSL_CONSTANTS}${source('prelude', name)}\n${text}`;
 }
 
 /** The raw text of a shader file, for tools such as the doctor. */

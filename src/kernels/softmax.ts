@@ -3,14 +3,29 @@
 // Four modes share one shader; see shaders/softmax.wgsl.
 import { fail, type Device, type KernelSpec } from '../device/index.ts';
 import { render } from './shaders.ts';
-import { rowPerInvocation } from './plan.ts';
+import { MAX_DIMS, WG } from './constants.ts';
+import { params } from './params.ts';
+import { profileOf, rowPerInvocation } from './profile.ts';
 import { cachedSpec } from './spec.ts';
 import { coalesce, numel, type View } from './view.ts';
 
 export type SoftmaxMode = 'softmax' | 'logSoftmax' | 'softmaxBackward' | 'logSoftmaxBackward';
 
 const MODES: Record<SoftmaxMode, number> = { softmax: 0, logSoftmax: 1, softmaxBackward: 2, logSoftmaxBackward: 3 };
-const MAX_DIMS = 8;
+
+export const SoftmaxParams = params('Softmax', {
+  n: 'u32',
+  nrows: 'u32',
+  ndo: 'u32',
+  /** Where X, Y and O start; their strides along the axis. */
+  offs: 'vec4<u32>',
+  astr: 'vec4<u32>',
+  /** The other axes, coalesced, and each operand's strides along them. */
+  oshape: ['u32', MAX_DIMS],
+  sx: ['u32', MAX_DIMS],
+  sy: ['u32', MAX_DIMS],
+  so: ['u32', MAX_DIMS],
+});
 
 /**
  * out = mode along `axis`. Forward modes read x only; backward modes read x = the incoming gradient and
@@ -28,24 +43,29 @@ export function softmax(dev: Device, mode: SoftmaxMode, x: View, axis: number, o
   );
   if (c.shape.length > MAX_DIMS) fail(mode, `rank ${x.shape.length} is too high`, 'reshape to fewer dimensions first');
   const nrows = numel(c.shape);
-  const perThread = rowPerInvocation(dev, nrows, n);
+  const perThread = rowPerInvocation(profileOf(dev), nrows, n);
   const spec = cachedSpec(`softmax|${mode}|${perThread}`, (): KernelSpec => ({
     name: `${mode}${perThread ? ':t' : ''}`,
-    source: render('softmax', {}),
+    source: render('softmax', SoftmaxParams, {}),
     reads: 2,
     writes: 1,
     constants: { MODE: MODES[mode], PER_THREAD: perThread ? 1 : 0 },
   }));
   dev.dispatch(
     spec,
-    (w) => {
-      w.u32(n).u32(nrows).u32(c.shape.length).u32(0);
-      w.u32(x.offset).u32(y.offset).u32(out.offset).u32(0);
-      w.u32(x.strides[axis]!).u32(y.strides[axis]!).u32(out.strides[axis]!).u32(0);
-      w.u32s(c.shape, MAX_DIMS);
-      for (const st of c.strides) w.u32s(st, MAX_DIMS);
-    },
+    (w) =>
+      SoftmaxParams.write(w, {
+        n,
+        nrows,
+        ndo: c.shape.length,
+        offs: [x.offset, y.offset, out.offset],
+        astr: [x.strides[axis]!, y.strides[axis]!, out.strides[axis]!],
+        oshape: c.shape,
+        sx: c.strides[0]!,
+        sy: c.strides[1]!,
+        so: c.strides[2]!,
+      }),
     [x.buffer, y.buffer, out.buffer],
-    dev.grid(perThread ? Math.ceil(nrows / 256) : nrows),
+    dev.grid(perThread ? Math.ceil(nrows / WG) : nrows),
   );
 }

@@ -41,7 +41,7 @@ export class AdaGrad extends Optimizer<AdaGradOptions> {
       flags: group.maximize ? F.maximize : 0,
       lr: clr,
       weightDecay: group.weightDecay,
-      h: [group.eps],
+      hyper: { eps: group.eps },
       slots: [this.slotOffset(st, 'sum')],
     });
   }
@@ -80,7 +80,7 @@ export class RMSProp extends Optimizer<RMSPropOptions> {
       flags,
       lr: group.lr,
       weightDecay: group.weightDecay,
-      h: [group.alpha, 1 - group.alpha, group.eps, group.momentum],
+      hyper: { alpha: group.alpha, alpha_c: 1 - group.alpha, eps: group.eps, momentum: group.momentum },
       slots: ['squareAvg', 'momentumBuffer', 'gradAvg'].map((k) => this.slotOffset(st, k)),
     });
   }
@@ -129,7 +129,7 @@ export class Adam extends Optimizer<AdamOptions> {
       flags,
       lr: group.lr,
       weightDecay: group.weightDecay,
-      h: [1 - b1, b2, 1 - b2, group.eps, group.lr / bc1, Math.sqrt(bc2)],
+      hyper: { beta1_c: 1 - b1, beta2: b2, beta2_c: 1 - b2, eps: group.eps, step_size: group.lr / bc1, bc2_sqrt: Math.sqrt(bc2) },
       slots: ['expAvg', 'expAvgSq', 'maxExpAvgSq'].map((k) => this.slotOffset(st, k)),
     });
   }

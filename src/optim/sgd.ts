@@ -59,7 +59,7 @@ export class SGD<O extends SGDOptions = SGDOptions> extends Optimizer<O> {
       flags,
       lr: group.lr,
       weightDecay: group.weightDecay,
-      h: [group.momentum, 1 - group.dampening, std],
+      hyper: { momentum: group.momentum, dampening_c: 1 - group.dampening, noise_std: std },
       slots: [this.slotOffset(st, 'momentumBuffer')],
       seed: rng?.seed,
       counter: rng?.counter,

@@ -1,6 +1,6 @@
 // The current device. Ops find it here rather than through arguments, as in PyTorch's default device.
 import { Device, fail, type InitOptions, type DeviceInfo } from '../device/index.ts';
-import { calibrate } from '../kernels/index.ts';
+import { buildProfile } from '../kernels/index.ts';
 
 let current: Device | null = null;
 let debugMode = false;
@@ -8,7 +8,7 @@ let debugMode = false;
 export async function init(opts: InitOptions = {}): Promise<DeviceInfo> {
   if (current && !opts.forceFallbackAdapter) return current.info;
   const dev = await Device.create(opts);
-  await calibrate(dev);
+  await buildProfile(dev);
   current = dev;
   debugMode = !!opts.debug;
   return current.info;

@@ -1,0 +1,90 @@
+// The GEMM kernels and the choice among them. All three (shaders/matmul.wgsl, matmul_reg.wgsl,
+// matmul_sg.wgsl) include matmul_common.wgsl and share one uniform layout, GemmParams, so one writer
+// (gemm.ts) serves them. The profile (profile.ts) names the plain-product kernel; conv2d forward has a
+// register variant (no subgroup one), taken wherever plain products leave the tiled kernel; every other
+// mode stays tiled.
+import type { KernelSpec } from '../device/index.ts';
+import { params } from './params.ts';
+import { render } from './shaders.ts';
+import { cachedSpec } from './spec.ts';
+
+/** The plain-product kernel: shared-memory tiles, register blocks, or register blocks sharing A by subgroup. */
+export type MatmulVariant = 'tiled' | 'registers' | 'subgroups';
+
+export const GEMM_MODE = { matmul: 0, convForward: 1, convInput: 2, convWeight: 3, gemv: 4, sumSplits: 5 } as const;
+export type GemmMode = (typeof GEMM_MODE)[keyof typeof GEMM_MODE];
+const NAMES = ['matmul', 'conv2d', 'conv2d:dx', 'conv2d:dw', 'matmul:gemv', 'matmul:splitk'];
+/** Output tile edge of every GEMM kernel: tile counts, and so split-K, are shared. */
+export const TILE = 64;
+/** Batch dimensions the kernels index (after merging). */
+export const MAX_BATCH = 4;
+
+/** Tile loading order (A along k, else m; B along n, else k) and whether a bias is added. */
+export const GEMM_FLAGS = { aKfast: 1, bNfast: 2, bias: 4 } as const;
+
+export const GemmParams = params(
+  'Gemm',
+  {
+    M: 'u32',
+    N: 'u32',
+    K: 'u32',
+    kchunk: 'u32',
+    tiles_n: 'u32',
+    tiles_m: 'u32',
+    nbatch: 'u32',
+    total: 'u32',
+    off_a: 'u32',
+    off_b: 'u32',
+    off_c: 'u32',
+    off_bias: 'u32',
+    sam: 'u32',
+    sak: 'u32',
+    sbk: 'u32',
+    sbn: 'u32',
+    scm: 'u32',
+    scn: 'u32',
+    sbias_m: 'u32',
+    sbias_n: 'u32',
+    flags: 'u32',
+    nbd: 'u32',
+    split_stride: 'u32',
+    gv_nt: 'u32',
+    // Up to MAX_BATCH batch dimensions (after merging), and each operand's stride along them.
+    bshape: 'vec4<u32>',
+    bsa: 'vec4<u32>',
+    bsb: 'vec4<u32>',
+    bsc: 'vec4<u32>',
+    bsbias: 'vec4<u32>',
+    // Conv geometry: H, W, KW, KH*KW of the input and kernel; OH, OW, dilation h, w; stride h, w,
+    // padding h, w; then the element strides (n, c, h, w) of x and of dY.
+    cv_a: 'vec4<u32>',
+    cv_b: 'vec4<i32>',
+    cv_sp: 'vec4<i32>',
+    xs: 'vec4<u32>',
+    gs: 'vec4<u32>',
+  },
+  GEMM_FLAGS,
+);
+
+const tiledSpec = (mode: GemmMode) =>
+  cachedSpec(`matmul|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul', GemmParams, { MODE: `${mode}` }), reads: 3, writes: 1 }));
+
+// matmul_reg.wgsl serves plain products (MODE 0) and conv2d forward (MODE 1).
+const regSpec = (mode: 0 | 1) =>
+  cachedSpec(`matmul|reg|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul_reg', GemmParams, { MODE: `${mode}` }), reads: 3, writes: 1 }));
+
+// `enable` must precede every declaration, so it goes before the constants and prelude render() prepends.
+export const subgroupSpec = (): KernelSpec =>
+  cachedSpec('matmul|sg', () => ({ name: 'matmul', source: `enable subgroups;\n${render('matmul_sg', GemmParams, {})}`, reads: 3, writes: 1 }));
+
+/** The kernel family `mode` runs on when the profile names `matmul` for plain products. */
+export function gemmKernel(matmul: MatmulVariant, mode: GemmMode): MatmulVariant {
+  if (mode === GEMM_MODE.matmul) return matmul;
+  return mode === GEMM_MODE.convForward && matmul !== 'tiled' ? 'registers' : 'tiled';
+}
+
+export function gemmSpec(kernel: MatmulVariant, mode: GemmMode): KernelSpec {
+  if (kernel === 'subgroups') return subgroupSpec();
+  if (kernel === 'registers') return regSpec(mode === GEMM_MODE.convForward ? 1 : 0);
+  return tiledSpec(mode);
+}

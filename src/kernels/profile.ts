@@ -1,0 +1,103 @@
+// What kernels know about a device, as data: built once per device by buildProfile() (init() awaits it)
+// from the adapter's kind, features and limits and the init-time probes, then only read. No kernel looks
+// at the adapter or runs a probe itself, and tests force a configuration by overriding this one object
+// (withProfile / overrideProfile).
+//
+// The plan: CPU implementations of WebGPU (SwiftShader) run a workgroup's SIMD groups one after another
+// on one thread: every workgroup barrier switches between all of them, and workgroup memory is no
+// cheaper than storage. So on the software plan kernels avoid barriers and shared tiles (one invocation
+// per row, register blocks); on the GPU plan they keep workgroup trees and shared tiles, whose lanes read
+// coalesced. Measurements: bench/RESULTS.md.
+import { fail, type Device } from '../device/index.ts';
+import type { MatmulVariant } from './gemm-kernels.ts';
+import { subgroupMatmulWorks } from './probe.ts';
+
+export type Plan = 'software' | 'gpu';
+export type { MatmulVariant };
+
+/** When K is split across workgroups: below `fewGroups` output tiles, aiming at `targetGroups`. */
+export interface SplitK {
+  fewGroups: number;
+  targetGroups: number;
+}
+
+export interface Profile {
+  plan: Plan;
+  /** Rows no longer than this get one invocation each: a workgroup would leave most of its lanes idle. */
+  shortRow: number;
+  /**
+   * On the software plan, this many rows or more get one invocation each whatever their length (two
+   * workgroups' worth keep two cores busy): 4096 rows of 1024 took 645 ms as a workgroup tree per row
+   * and ~15 ms one per invocation.
+   */
+  softwareRows: number;
+  /** Plain products; conv2d forward takes the tiled kernel under 'tiled', else its register variant. */
+  matmul: MatmulVariant;
+  /**
+   * Split-K per kernel family. The tiled kernels aim at a large GPU's 100+ cores (a 128-row batch
+   * through a 784x512 layer has only 16 output tiles); the register kernels at a CPU's few, where each
+   * split costs an extra pass over the partial sums.
+   */
+  splitK: { tiled: SplitK; registers: SplitK; maxBytes: number };
+  /** Elements one workgroup (GPU plan) or invocation (software plan) of a split reduction pass takes. */
+  reduceChunk: number;
+  /** Whether matmul_sg.wgsl passed its probe here (needed for matmul: 'subgroups'). */
+  subgroupMatmul: boolean;
+}
+
+const profiles = new WeakMap<Device, Profile>();
+
+function baseProfile(dev: Device, subgroupMatmul: boolean): Profile {
+  const plan: Plan = dev.info.software ? 'software' : 'gpu';
+  return {
+    plan,
+    shortRow: 64,
+    softwareRows: 512,
+    matmul: plan === 'gpu' ? 'tiled' : subgroupMatmul ? 'subgroups' : 'registers',
+    splitK: { tiled: { fewGroups: 128, targetGroups: 256 }, registers: { fewGroups: 8, targetGroups: 16 }, maxBytes: 64 << 20 },
+    reduceChunk: 4096,
+    subgroupMatmul,
+  };
+}
+
+/**
+ * Builds and stores `dev`'s profile, running the probes it needs (only on software adapters, where the
+ * subgroup product is the fast path), so no op ever waits on a probe and the first product already runs
+ * the kernel later ones do.
+ */
+export async function buildProfile(dev: Device): Promise<Profile> {
+  const sg = dev.info.software && dev.info.features.subgroups ? await subgroupMatmulWorks(dev).catch(() => false) : false;
+  const p = baseProfile(dev, sg);
+  profiles.set(dev, p);
+  return p;
+}
+
+/** `dev`'s profile; a device made without init() gets the unprobed one. */
+export function profileOf(dev: Device): Profile {
+  let p = profiles.get(dev);
+  if (!p) profiles.set(dev, (p = baseProfile(dev, false)));
+  return p;
+}
+
+/** Replaces fields of `dev`'s profile until the returned function restores it. For tests and tools. */
+export function overrideProfile(dev: Device, patch: Partial<Profile>): () => void {
+  const old = profileOf(dev);
+  if (patch.matmul === 'subgroups' && !old.subgroupMatmul) fail('profile', "matmul 'subgroups' was forced, but the subgroup matmul kernel has not passed its probe on this device", 'check profileOf(dev).subgroupMatmul first');
+  profiles.set(dev, { ...old, ...patch });
+  return () => void profiles.set(dev, old);
+}
+
+/** Runs `fn` (awaited when async) under a patched profile, restoring it afterwards. */
+export async function withProfile<T>(dev: Device, patch: Partial<Profile>, fn: () => T | Promise<T>): Promise<T> {
+  const restore = overrideProfile(dev, patch);
+  try {
+    return await fn();
+  } finally {
+    restore();
+  }
+}
+
+/** Whether `rows` rows of `n` elements are reduced one row per invocation rather than a workgroup each. */
+export function rowPerInvocation(p: Profile, rows: number, n: number): boolean {
+  return n <= p.shortRow || (p.plan === 'software' && rows >= p.softwareRows);
+}
