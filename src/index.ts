@@ -7,3 +7,4 @@ export { stats, sync, precompile, resetStats } from './runtime.ts';
 export { doctor } from './doctor.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
+export * as train from './train/index.ts';
