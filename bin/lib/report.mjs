@@ -42,7 +42,7 @@ function metaTable(run) {
     ['adapter', `${s.adapter}${s.software ? ' (software rendering: no GPU)' : ''}`],
     ['optimizer', `${c.optimizer}, lr ${c.lr}, weight decay ${c.weightDecay}`],
     ['batch size', c.batchSize],
-    ['epochs', `${s.epochs} of ${c.epochs}${run.stopped ? ' (stopped early)' : ''}${c.earlyStopping != null ? `, early stopping patience ${c.earlyStopping}` : ''}`],
+    ['epochs', `${s.epochs} of ${c.epochs}${run.stopped ? ' (stopped early)' : ''}${run.restoredEpoch != null ? `, weights of epoch ${run.restoredEpoch + 1} restored` : ''}${c.earlyStopping != null ? `, early stopping patience ${c.earlyStopping}` : ''}`],
     ['dropout', c.dropout],
     ['seed', c.seed],
     ['steps', run.steps],
@@ -75,7 +75,7 @@ const SCRIPT = `(() => {
     const xs = [...new Set(present.flatMap((t) => series[t].map((p) => p[0])))].sort((a, b) => a - b);
     const data = [xs, ...present.map((t) => { const m = new Map(series[t]); return xs.map((x) => (m.has(x) && Number.isFinite(m.get(x)) ? m.get(x) : null)); })];
     const colors = { 'train/loss': '#1f77b4', 'test/loss': '#d62728', 'train/accuracy': '#1f77b4', 'test/accuracy': '#d62728' };
-    new uPlot({ width: 560, height: 300, title: label, scales: { x: { time: false } }, axes: [{ label: 'step' }, { label }],
+    new uPlot({ width: 520, height: 300, title: label, scales: { x: { time: false } }, axes: [{ label: 'step' }, { label }],
       series: [{ label: 'step' }, ...present.map((t) => ({ label: t, stroke: colors[t] || '#555', width: 2, spanGaps: true, points: { show: !t.startsWith('train/loss') } }))] }, data, el);
   }
   chart(document.getElementById('loss'), ['train/loss', 'test/loss'], 'loss');

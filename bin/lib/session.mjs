@@ -77,9 +77,11 @@ export async function runTraining(wg, cfg, emit = () => {}) {
   };
   const sink = { write: (r) => (records.push(r), emit({ type: 'scalar', record: r })) };
   const callbacks = [relay, new train.ScalarLogger({ sink })];
-  if (cfg.earlyStopping != null) callbacks.push(new train.EarlyStopping({ monitor: 'test/loss', patience: cfg.earlyStopping, restoreBestWeights: true }));
+  const stopper = cfg.earlyStopping == null ? null : new train.EarlyStopping({ monitor: 'test/loss', patience: cfg.earlyStopping, restoreBestWeights: true });
+  if (stopper) callbacks.push(stopper);
   emit({ type: 'start', runtime: info.runtime, adapter: adapterName(info), software: info.software, parameters: model.numParameters(), trainSize: ds.train.n, testSize: ds.test.n });
 
+  const loss = (out, y) => wg.nn.F.crossEntropy(out, y);
   const t0 = performance.now();
   const h = await train.fit(model, {
     train: counted(trainData, (i, m) => {
@@ -88,12 +90,17 @@ export async function runTraining(wg, cfg, emit = () => {}) {
     }),
     test: { [Symbol.asyncIterator]: () => testData()[Symbol.asyncIterator]() },
     optimizer,
-    loss: (out, y) => wg.nn.F.crossEntropy(out, y),
+    loss,
     epochs: cfg.epochs,
     logEvery: cfg.logEvery ?? 20,
     callbacks,
   });
   const seconds = (performance.now() - t0) / 1000;
+  // EarlyStopping put the best epoch's weights back: report (and save) those, not the last epoch's.
+  const lastEpoch = h.epochs[h.epochs.length - 1];
+  const restored = stopper && stopper.bestEpoch >= 0 && stopper.bestEpoch !== lastEpoch ? stopper.bestEpoch : null;
+  const final = restored === null ? h.evaluation : await train.evaluate(model, testData(), { loss });
+  const at = restored === null ? h.epochs.length - 1 : h.epochs.indexOf(restored);
 
   const preds = await predict(wg, model, testData());
   const f = ds.test.x.length / ds.test.n;
@@ -103,7 +110,6 @@ export async function runTraining(wg, cfg, emit = () => {}) {
     const px = Uint8Array.from(ds.test.x.subarray(i * f, (i + 1) * f), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
     misclassified.push({ index: i, label: ds.test.y[i], pred: preds[i], pixels: toBase64(px) });
   }
-  const last = h.last;
   const summary = {
     dataset: cfg.dataset,
     model: cfg.model,
@@ -111,9 +117,9 @@ export async function runTraining(wg, cfg, emit = () => {}) {
     adapter: adapterName(info),
     software: info.software,
     epochs: h.epochsRun,
-    trainAccuracy: last['train/accuracy'],
-    testAccuracy: last['test/accuracy'],
-    testLoss: last['test/loss'],
+    trainAccuracy: h.history['train/accuracy']?.[at],
+    testAccuracy: final?.accuracy,
+    testLoss: final?.loss,
     seconds,
     samplesPerSecond: h.samples / h.trainSeconds,
   };
@@ -130,9 +136,10 @@ export async function runTraining(wg, cfg, emit = () => {}) {
     testSize: ds.test.n,
     steps: h.steps,
     stopped: h.stopped,
+    restoredEpoch: restored,
     history: { epochs: h.epochs, history: h.history },
     scalars: records,
-    confusion: h.evaluation?.confusion ?? null,
+    confusion: final?.confusion ?? null,
     misclassified,
     device: { runtime: info.runtime, adapter: adapterName(info), software: info.software, vendor: info.adapter.vendor, architecture: info.adapter.architecture },
   };
