@@ -55,6 +55,8 @@ function toBase64(bytes) {
  */
 export async function runTraining(wg, cfg, emit = () => {}) {
   const info = await wg.init();
+  // The page is a browser to webgrad; the user asked for chrome.
+  const runtime = cfg.runtime === 'chrome' && info.runtime === 'browser' ? 'chrome' : info.runtime;
   wg.manualSeed(cfg.seed);
   const ds = await loadDataset(wg, cfg);
   const model = buildModel(wg, cfg, ds.inputShape, ds.numClasses);
@@ -79,7 +81,7 @@ export async function runTraining(wg, cfg, emit = () => {}) {
   const callbacks = [relay, new train.ScalarLogger({ sink })];
   const stopper = cfg.earlyStopping == null ? null : new train.EarlyStopping({ monitor: 'test/loss', patience: cfg.earlyStopping, restoreBestWeights: true });
   if (stopper) callbacks.push(stopper);
-  emit({ type: 'start', runtime: info.runtime, adapter: adapterName(info), software: info.software, parameters: model.numParameters(), trainSize: ds.train.n, testSize: ds.test.n });
+  emit({ type: 'start', runtime, adapter: adapterName(info), software: info.software, parameters: model.numParameters(), trainSize: ds.train.n, testSize: ds.test.n });
 
   const loss = (out, y) => wg.nn.F.crossEntropy(out, y);
   const t0 = performance.now();
@@ -113,7 +115,7 @@ export async function runTraining(wg, cfg, emit = () => {}) {
   const summary = {
     dataset: cfg.dataset,
     model: cfg.model,
-    runtime: info.runtime,
+    runtime,
     adapter: adapterName(info),
     software: info.software,
     epochs: h.epochsRun,

@@ -7,7 +7,8 @@
 // (the README's training example) learns XOR, and the README shows its code verbatim; (6) Chromium
 // runs demo/index.html (two spirals) to its done marker with accuracy >= 0.9; (7) `webgrad train` on the
 // synthetic set writes its run folder and JSON summary, `webgrad eval` reproduces the test accuracy from
-// the saved model, and Chromium renders the run's report.html offline. Prints one line per check,
+// the saved model, Chromium renders the run's report.html offline, and --runtime chrome / deno train
+// the same model as Node. Prints one line per check,
 // `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh; exits 1 on any failure.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -266,8 +267,10 @@ await check('demo: chromium trains demo/index.html (two spirals)', async () => {
 const runDir = mkdtempSync(join(tmpdir(), 'webgrad-cli-'));
 let cliRun = null;
 
+const CLI_TRAIN = ['bin/webgrad.mjs', 'train', '--dataset', 'synthetic', '--epochs', '2', '--limit', '512', '--log-every', '4', '--seed', '1', '--json'];
+
 await check('cli: webgrad train --dataset synthetic --json writes its run folder', async () => {
-  const r = await runChild(process.execPath, ['bin/webgrad.mjs', 'train', '--dataset', 'synthetic', '--epochs', '2', '--limit', '512', '--log-every', '4', '--seed', '1', '--json', '--out', runDir], { timeoutMs: 300_000 });
+  const r = await runChild(process.execPath, [...CLI_TRAIN, '--out', runDir], { timeoutMs: 300_000 });
   if (r.code !== 0) throw new Error(`exit ${r.code}\n${tail(r.err || r.out)}`);
   const lines = r.out.trim().split('\n');
   if (lines.length !== 1) throw new Error(`--json should print exactly one line on stdout, got ${lines.length}:\n${tail(r.out)}`);
@@ -334,6 +337,25 @@ await check('cli: chromium renders report.html offline (uPlot charts, confusion 
     rmSync(runDir, { recursive: true, force: true });
   }
 });
+
+// The same seeded run in the other runtimes trains the same model (same data order, init and dropout).
+for (const runtime of ['chrome', 'deno'])
+  await check(`cli: webgrad train --runtime ${runtime} matches the node run`, async () => {
+    if (!cliRun) throw new Error('no node run to compare with (the train check failed)');
+    const dir = mkdtempSync(join(tmpdir(), `webgrad-cli-${runtime}-`));
+    try {
+      const r = await runChild(process.execPath, [...CLI_TRAIN, '--runtime', runtime, '--out', dir], { timeoutMs: 300_000 });
+      if (r.code !== 0) throw new Error(`exit ${r.code}\n${tail(r.err || r.out)}`);
+      const s = JSON.parse(r.out.trim());
+      if (s.runtime !== runtime) throw new Error(`the summary says runtime ${s.runtime}`);
+      if (!existsSync(join(dir, 'report.html')) || !existsSync(join(dir, 'model.safetensors'))) throw new Error(`the run folder ${dir} is incomplete`);
+      if (Math.abs(s.testAccuracy - cliRun.testAccuracy) > 2 / 128 || Math.abs(s.testLoss - cliRun.testLoss) > 1e-3 * Math.max(1, cliRun.testLoss))
+        throw new Error(`test accuracy ${s.testAccuracy}, loss ${s.testLoss}; node gave ${cliRun.testAccuracy}, ${cliRun.testLoss}`);
+      return `${s.adapter}${s.software ? ' (software)' : ''}: test accuracy ${(100 * s.testAccuracy).toFixed(1)}%, loss ${s.testLoss.toFixed(4)}`;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
 for (const n of notes) console.log(`note  ${n}`);
 console.log(`build: ${passed} passed, ${failed} failed`);
