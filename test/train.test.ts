@@ -289,6 +289,23 @@ describe('fit', () => {
     opt.dispose();
   });
 
+  it('trains over a plain array of batches reused across epochs with disposeBatches: false', async () => {
+    wg.manualSeed(5);
+    const x = wg.tensor([[0, 0], [1, 1], [0, 1], [1, 0]], { shape: [4, 2] });
+    const y = wg.tensor([0, 1, 0, 1], { dtype: 'int32' });
+    const model = new nn.Linear(2, 2);
+    const opt = new optim.Adam(model.parameters(), { lr: 0.1 });
+    const h = await train.fit(model, { train: [[x, y]], test: [[x, y]], optimizer: opt, loss: (o, t) => nn.F.crossEntropy(o, t), epochs: 30, disposeBatches: false });
+    expect(x.isDisposed || y.isDisposed).toBe(false);
+    expect(h.steps).toBe(30);
+    expect(h.last['test/accuracy']).toBe(1);
+    expect(() => new train.Metrics({ topk: [1] } as never)).toThrow(/did you mean 'topK'/);
+    model.dispose();
+    opt.dispose();
+    x.dispose();
+    y.dispose();
+  });
+
   it('fails loudly on bad batches and losses', async () => {
     const model = new nn.Linear(2, 2);
     const opt = new optim.SGD(model.parameters(), { lr: 0.1 });

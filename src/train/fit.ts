@@ -24,7 +24,10 @@ export interface EvaluateOptions {
   topK?: number[];
   /** Accumulate the confusion matrix (default true). */
   confusion?: boolean;
-  /** Dispose each batch after use (default true: fit and evaluate own the batches they are given). */
+  /**
+   * Dispose each batch after use (default true: fit and evaluate own the batches they are given, as a
+   * DataLoader makes fresh ones each pass). Pass false to reuse the same tensors, e.g. an array of batches.
+   */
   disposeBatches?: boolean;
 }
 

@@ -3,6 +3,7 @@
 import { fail, shapeStr } from '../device/index.ts';
 import { keep, tidy, zeros, Tensor } from '../tensor/index.ts';
 import * as A from '../autograd/index.ts';
+import { checkOptions } from './options.ts';
 
 function checkLogits(op: string, logits: Tensor, target: Tensor): void {
   logits.assertLive(op);
@@ -91,6 +92,7 @@ export class Metrics {
   readonly topK: number[];
 
   constructor(readonly opts: MetricsOptions = {}) {
+    checkOptions('Metrics', opts, ['numClasses', 'topK', 'confusion']);
     this.topK = [...(opts.topK ?? [])];
     for (const k of this.topK) if (!Number.isInteger(k) || k < 1) fail('Metrics', `topK entries must be positive integers, got ${k}`);
   }
