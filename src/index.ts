@@ -9,3 +9,4 @@ export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
 export * as io from './io/index.ts';
 export * as data from './data/index.ts';
+export * as train from './train/index.ts';

@@ -6,12 +6,15 @@
 // local HTTP server; (4) Deno (--unstable-webgpu) loads dist/index.js; (5) `node demo/train.mjs`
 // (the README's training example) learns XOR, and the README shows its code verbatim; (6) Chromium
 // runs demo/index.html (two spirals) to its done marker with accuracy >= 0.9; (7) Node's init() keeps
-// libwayland's and Dawn's benign start-up messages off the terminal, and shows them with {verbose: true}.
-// Prints one line per check, `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh;
-// exits 1 on any failure.
+// libwayland's and Dawn's benign start-up messages off the terminal, and shows them with {verbose: true};
+// (8) `webgrad train` on the synthetic set writes its run folder and JSON summary, `webgrad eval`
+// reproduces the test accuracy from the saved model, Chromium renders the run's report.html offline, and
+// --runtime chrome / deno train the same model as Node. Prints one line per check,
+// `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh; exits 1 on any failure.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findDeno } from '../../scripts/find-deno.mjs';
@@ -296,6 +299,100 @@ await check('node: init({verbose: true}) lets the driver stack speak', async () 
   const heard = NOISE.filter((re) => re.test(r.out + r.err)).length;
   return `${heard} of the ${NOISE.length} start-up messages shown on this machine`;
 });
+
+// (8) The CLI: webgrad train on the synthetic set, webgrad eval on its output, the report in Chromium ------
+const runDir = mkdtempSync(join(tmpdir(), 'webgrad-cli-'));
+let cliRun = null;
+
+const CLI_TRAIN = ['bin/webgrad.mjs', 'train', '--dataset', 'synthetic', '--epochs', '2', '--limit', '512', '--log-every', '4', '--seed', '1', '--json'];
+
+await check('cli: webgrad train --dataset synthetic --json writes its run folder', async () => {
+  const r = await runChild(process.execPath, [...CLI_TRAIN, '--out', runDir], { timeoutMs: 300_000 });
+  if (r.code !== 0) throw new Error(`exit ${r.code}\n${tail(r.err || r.out)}`);
+  const lines = r.out.trim().split('\n');
+  if (lines.length !== 1) throw new Error(`--json should print exactly one line on stdout, got ${lines.length}:\n${tail(r.out)}`);
+  const s = JSON.parse(lines[0]);
+  const keys = ['dataset', 'model', 'runtime', 'adapter', 'software', 'epochs', 'trainAccuracy', 'testAccuracy', 'testLoss', 'seconds', 'samplesPerSecond', 'out'];
+  const missing = keys.filter((k) => !(k in s));
+  if (missing.length) throw new Error(`the summary lacks ${missing.join(', ')}: ${lines[0]}`);
+  if (s.dataset !== 'synthetic' || s.model !== 'mlp' || s.runtime !== 'node' || s.epochs !== 2 || s.out !== runDir) throw new Error(`unexpected summary ${lines[0]}`);
+  if (!(s.testAccuracy > 0.5)) throw new Error(`test accuracy ${s.testAccuracy} after 2 epochs: the model did not learn`);
+  for (const f of ['scalars.jsonl', 'scalars.csv', 'report.html', 'model.safetensors', 'config.json'])
+    if (!existsSync(join(runDir, f)) || statSync(join(runDir, f)).size === 0) throw new Error(`${f} is missing or empty in ${runDir}`);
+  const records = readFileSync(join(runDir, 'scalars.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const tags = [...new Set(records.map((x) => x.tag))].sort().join(',');
+  if (tags !== 'lr,test/accuracy,test/loss,train/accuracy,train/loss') throw new Error(`scalars.jsonl has tags ${tags}`);
+  if (!records.every((x) => Number.isInteger(x.step) && typeof x.wallTime === 'number' && typeof x.value === 'number')) throw new Error('a scalars.jsonl record is not {tag, step, wallTime, value}');
+  // 512 training samples in batches of 64: 8 steps an epoch, train/loss read at steps 4, 8, 12, 16.
+  const steps = records.filter((x) => x.tag === 'train/loss').map((x) => x.step).join(',');
+  if (steps !== '4,8,12,16') throw new Error(`train/loss logged at steps ${steps}, expected 4,8,12,16`);
+  const csv = readFileSync(join(runDir, 'scalars.csv'), 'utf8').trim().split('\n');
+  if (csv[0] !== 'tag,step,wallTime,value' || csv.length !== records.length + 1) throw new Error(`scalars.csv has ${csv.length} lines for ${records.length} records, header ${csv[0]}`);
+  const accuracy = records.filter((x) => x.tag === 'test/accuracy').at(-1).value;
+  if (accuracy !== s.testAccuracy) throw new Error(`the summary's test accuracy ${s.testAccuracy} differs from the last logged ${accuracy}`);
+  cliRun = s;
+  return `test accuracy ${(100 * s.testAccuracy).toFixed(1)}%, ${Math.round(s.samplesPerSecond)} samples/s, ${records.length} scalars`;
+});
+
+await check('cli: webgrad eval --model DIR reproduces the test accuracy', async () => {
+  if (!cliRun) throw new Error('no run to evaluate (the train check failed)');
+  const r = await runChild(process.execPath, ['bin/webgrad.mjs', 'eval', '--model', runDir, '--json'], { timeoutMs: 180_000 });
+  if (r.code !== 0) throw new Error(`exit ${r.code}\n${tail(r.err || r.out)}`);
+  const e = JSON.parse(r.out.trim());
+  if (e.testAccuracy !== cliRun.testAccuracy || Math.abs(e.testLoss - cliRun.testLoss) > 1e-5 * Math.max(1, cliRun.testLoss))
+    throw new Error(`eval gives accuracy ${e.testAccuracy}, loss ${e.testLoss}; training ended at ${cliRun.testAccuracy}, ${cliRun.testLoss}`);
+  return `accuracy ${(100 * e.testAccuracy).toFixed(1)}%, loss ${e.testLoss.toFixed(4)} on ${e.samples} samples`;
+});
+
+await check('cli: chromium renders report.html offline (uPlot charts, confusion matrix, misclassified samples)', async () => {
+  if (!cliRun) throw new Error('no report to render (the train check failed)');
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    const requests = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (q) => requests.push(q.url()));
+    await page.goto(pathToFileURL(join(runDir, 'report.html')).href);
+    await page.waitForFunction(() => window.__reportReady === true, null, { timeout: 30_000 }).catch(() => {});
+    const v = await page.evaluate(() => ({
+      ready: window.__reportReady === true,
+      charts: document.querySelectorAll('.uplot canvas').length,
+      cells: document.querySelectorAll('table.confusion td').length,
+      samples: [...document.querySelectorAll('canvas[data-i]')].filter((c) => c.width > 1).length,
+      inked: [...document.querySelectorAll('canvas[data-i]')].slice(0, 1).map((c) => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((x, i) => i % 4 !== 3 && x > 0))[0] ?? false,
+    }));
+    const external = requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'));
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    if (external.length) throw new Error(`the report fetched ${external.join(', ')}: it must be self-contained`);
+    if (!v.ready || v.charts !== 2 || v.cells !== 100 || v.samples === 0 || !v.inked) throw new Error(`rendered ${JSON.stringify(v)}`);
+    return `2 charts, 10x10 confusion matrix, ${v.samples} misclassified samples drawn`;
+  } finally {
+    await browser.close();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+});
+
+// The same seeded run in the other runtimes trains the same model (same data order, init and dropout).
+for (const runtime of ['chrome', 'deno'])
+  await check(`cli: webgrad train --runtime ${runtime} matches the node run`, async () => {
+    if (!cliRun) throw new Error('no node run to compare with (the train check failed)');
+    const dir = mkdtempSync(join(tmpdir(), `webgrad-cli-${runtime}-`));
+    try {
+      const r = await runChild(process.execPath, [...CLI_TRAIN, '--runtime', runtime, '--out', dir], { timeoutMs: 300_000 });
+      if (r.code !== 0) throw new Error(`exit ${r.code}\n${tail(r.err || r.out)}`);
+      const s = JSON.parse(r.out.trim());
+      if (s.runtime !== runtime) throw new Error(`the summary says runtime ${s.runtime}`);
+      if (!existsSync(join(dir, 'report.html')) || !existsSync(join(dir, 'model.safetensors'))) throw new Error(`the run folder ${dir} is incomplete`);
+      if (Math.abs(s.testAccuracy - cliRun.testAccuracy) > 2 / 128 || Math.abs(s.testLoss - cliRun.testLoss) > 1e-3 * Math.max(1, cliRun.testLoss))
+        throw new Error(`test accuracy ${s.testAccuracy}, loss ${s.testLoss}; node gave ${cliRun.testAccuracy}, ${cliRun.testLoss}`);
+      return `${s.adapter}${s.software ? ' (software)' : ''}: test accuracy ${(100 * s.testAccuracy).toFixed(1)}%, loss ${s.testLoss.toFixed(4)}`;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
 for (const n of notes) console.log(`note  ${n}`);
 console.log(`build: ${passed} passed, ${failed} failed`);

@@ -1,0 +1,120 @@
+// Command-line flags for `webgrad train` and `webgrad eval`: node:util parseArgs behind a table that
+// also drives --help, value checks and the "did you mean" for unknown flags. No webgrad import here.
+import { parseArgs } from 'node:util';
+
+export const DATASETS = ['mnist', 'fashion-mnist', 'synthetic'];
+export const MODELS = ['mlp', 'cnn'];
+export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw'];
+export const RUNTIMES = ['node', 'chrome', 'deno'];
+/** Per-optimizer default learning rates, chosen for the MNIST-sized models here. */
+export const DEFAULT_LR = { sgd: 0.1, momentum: 0.05, adagrad: 0.05, rmsprop: 0.001, adam: 0.001, adamw: 0.001 };
+
+// kind: 'string' | 'int' | 'number' | 'bool'; choices limit strings; def is the default.
+export const TRAIN_FLAGS = {
+  dataset: { kind: 'string', choices: DATASETS, def: 'mnist', help: 'the data: mnist (10k digits, 8k/2k), fashion-mnist, or synthetic (generated 28x28 blobs, no download)' },
+  model: { kind: 'string', choices: MODELS, def: 'mlp', help: 'mlp (784-128-10) or cnn (two conv + pool blocks, then linear)' },
+  optimizer: { kind: 'string', choices: OPTIMIZERS, def: 'adam', help: 'momentum is SGD with momentum 0.9' },
+  lr: { kind: 'number', def: null, help: 'learning rate (default per optimizer: sgd 0.1, momentum 0.05, adagrad 0.05, others 0.001)' },
+  'batch-size': { kind: 'int', def: 64, help: 'samples per step' },
+  epochs: { kind: 'int', def: 5, help: 'passes over the training set' },
+  'weight-decay': { kind: 'number', def: 0, help: 'L2 penalty (decoupled for adamw)' },
+  dropout: { kind: 'number', def: 0, help: 'dropout probability before the last layer, in [0, 1)' },
+  seed: { kind: 'int', def: 0, help: 'seeds weights, shuffling, dropout and the synthetic data' },
+  'early-stopping': { kind: 'int', def: null, help: 'stop after PATIENCE epochs without a better test loss, keeping the best weights' },
+  'log-every': { kind: 'int', def: 20, help: 'read the running loss back every N steps' },
+  runtime: { kind: 'string', choices: RUNTIMES, def: 'node', help: 'run the training in node (Dawn), chrome (headless Chromium) or deno' },
+  out: { kind: 'string', def: null, help: 'output folder (default runs/<dataset>-<model>-<timestamp>/)' },
+  'data-dir': { kind: 'string', def: null, help: 'where datasets are cached' },
+  limit: { kind: 'int', def: null, help: 'use only the first N training and N/4 test samples (for tests)' },
+  json: { kind: 'bool', def: false, help: 'print one JSON summary object at the end (and nothing else on stdout)' },
+  quiet: { kind: 'bool', def: false, help: 'no progress output' },
+  help: { kind: 'bool', def: false, help: 'this text' },
+};
+
+export const EVAL_FLAGS = {
+  model: { kind: 'string', def: null, help: 'a run folder written by `webgrad train` (config.json + model.safetensors)' },
+  dataset: { kind: 'string', choices: DATASETS, def: null, help: "the data to evaluate on (default: the run's)" },
+  'batch-size': { kind: 'int', def: 256, help: 'samples per evaluation batch' },
+  'data-dir': TRAIN_FLAGS['data-dir'],
+  limit: TRAIN_FLAGS.limit,
+  json: { kind: 'bool', def: false, help: 'print one JSON object' },
+  help: TRAIN_FLAGS.help,
+};
+
+function distance(a, b) {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = t;
+    }
+  }
+  return d[b.length];
+}
+
+export function closest(name, valid) {
+  return valid.reduce((best, v) => (distance(name, v) < distance(name, best) ? v : best), valid[0]);
+}
+
+export class UsageError extends Error {}
+
+export function usage(command, flags) {
+  const rows = Object.entries(flags).map(([name, f]) => {
+    const arg = f.kind === 'bool' ? '' : f.choices ? ` ${f.choices.join('|')}` : name === 'early-stopping' ? ' PATIENCE' : f.kind === 'string' ? ' DIR' : ' N';
+    const def = f.def === null || f.def === false ? '' : ` (default ${f.def})`;
+    return `  --${name}${arg}  `.padEnd(54) + f.help + def;
+  });
+  return `usage: webgrad ${command} [flags]\n${rows.join('\n')}`;
+}
+
+/** Parses argv against a flag table; throws UsageError naming the closest flag or choice. */
+export function parse(argv, flags, command) {
+  const names = Object.keys(flags);
+  for (const a of argv) {
+    if (!a.startsWith('--')) continue;
+    const name = a.slice(2).split('=')[0];
+    if (!names.includes(name)) throw new UsageError(`webgrad ${command}: unknown flag --${name}; did you mean --${closest(name, names)}?`);
+  }
+  const options = Object.fromEntries(Object.entries(flags).map(([n, f]) => [n, { type: f.kind === 'bool' ? 'boolean' : 'string' }]));
+  let values, positionals;
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true }));
+  } catch (e) {
+    throw new UsageError(`webgrad ${command}: ${e.message}`);
+  }
+  if (positionals.length) throw new UsageError(`webgrad ${command}: unexpected argument '${positionals[0]}' (flags look like --epochs 3)`);
+  const out = {};
+  for (const [name, f] of Object.entries(flags)) {
+    const key = name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    const raw = values[name];
+    if (raw === undefined) {
+      out[key] = f.def;
+      continue;
+    }
+    if (f.kind === 'bool') out[key] = raw;
+    else if (f.kind === 'string') {
+      if (f.choices && !f.choices.includes(raw)) throw new UsageError(`webgrad ${command}: --${name} must be one of ${f.choices.join(', ')}, got '${raw}'; did you mean ${closest(raw, f.choices)}?`);
+      out[key] = raw;
+    } else {
+      const v = Number(raw);
+      const ok = raw.trim() !== '' && Number.isFinite(v) && (f.kind === 'number' || (Number.isInteger(v) && v >= (name === 'seed' || name === 'early-stopping' ? 0 : 1)));
+      if (!ok) throw new UsageError(`webgrad ${command}: --${name} needs ${f.kind === 'int' ? (name === 'seed' || name === 'early-stopping' ? 'a whole number' : 'a positive integer') : 'a number'}, got '${raw}'`);
+      out[key] = v;
+    }
+  }
+  return out;
+}
+
+/** `webgrad train` flags with defaults filled in and ranges checked. */
+export function trainConfig(argv) {
+  const c = parse(argv, TRAIN_FLAGS, 'train');
+  if (c.help) return c;
+  c.lr ??= DEFAULT_LR[c.optimizer];
+  if (!(c.lr > 0)) throw new UsageError(`webgrad train: --lr must be positive, got ${c.lr}`);
+  if (!(c.weightDecay >= 0)) throw new UsageError(`webgrad train: --weight-decay must be >= 0, got ${c.weightDecay}`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new UsageError(`webgrad train: --dropout must be in [0, 1), got ${c.dropout}`);
+  return c;
+}
