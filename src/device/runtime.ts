@@ -12,6 +12,8 @@ export interface InitOptions {
   debug?: boolean;
   /** Dispatches recorded before the command encoder is submitted on its own. */
   batchSize?: number;
+  /** The most bytes of idle buffers the pool keeps for reuse; buffers freed beyond it are destroyed. */
+  poolCapBytes?: number;
 }
 
 export interface Acquired {

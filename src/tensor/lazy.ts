@@ -5,7 +5,7 @@
 // buffer is first read; a chain never read is never run. Before any kernel writes into a buffer that a
 // pending chain reads (optimizers update in place), the device's beforeWork hook realizes that chain.
 import { map, type View } from '../kernels/index.ts';
-import { device } from './context.ts';
+import { currentDevice, device } from './context.ts';
 import type { Pending, Storage } from './memory.ts';
 import { empty, type Tensor } from './tensor.ts';
 
@@ -78,8 +78,16 @@ export function fusionEnabled(): boolean {
 
 /** Records every pending chain. Called before any other GPU work. */
 export function realizeAll(): void {
+  const dev = currentDevice();
   // Realizing one chain can realize others (its leaves), so each is checked again before running.
-  for (const c of [...pending]) if (pending.has(c)) void c.out.storage.buffer;
+  for (const c of [...pending]) {
+    if (!pending.has(c)) continue;
+    // Work recorded for a lost or replaced device is dropped, never sent to the current one.
+    if (!dev || c.out.storage.dev !== dev || dev.lost) {
+      c.out.storage.pending = null;
+      c.drop();
+    } else void c.out.storage.buffer;
+  }
 }
 
 /** Realizes the chains that read any of `written`. */
