@@ -365,6 +365,8 @@ export class Device {
   emptyCache(): number {
     if (this.fatal) return 0;
     this.flush();
+    // Nothing is recorded now, so the buffers parked since the last submit are idle too.
+    this.pool.onSubmit();
     return this.pool.trim();
   }
 
