@@ -371,8 +371,8 @@ export class Device {
   }
 
   /** Frees the device. In Node this also lets the process exit, which a live Dawn instance prevents. */
-  destroy(why = 'the device was destroyed by wg.destroy()'): void {
-    this.fatal ??= new Error(why);
+  destroy(): void {
+    this.fatal ??= new Error('the device was destroyed by wg.destroy()');
     this.pool.trim();
     this.instance = null;
   }
