@@ -87,8 +87,8 @@ describe('async scopes', () => {
     }
   });
 
-  it('interleaved across awaits, each frees only its own tensors (async context)', async () => {
-    if (!asyncScopesEnabled()) return; // browsers: see the overlap test below
+  // Browsers have no async context: the overlap tests below cover them.
+  it.skipIf(!asyncScopesEnabled())('interleaved across awaits, each frees only its own tensors (async context)', async () => {
     const base = live();
     const made: wg.Tensor[] = [];
     const { r1, r2, outside } = await interleave(made);
@@ -107,8 +107,7 @@ describe('async scopes', () => {
     expect(live()).toBe(base);
   });
 
-  it('nest in Node and Deno: the inner result moves to the outer scope', async () => {
-    if (!asyncScopesEnabled()) return;
+  it.skipIf(!asyncScopesEnabled())('nest in Node and Deno: the inner result moves to the outer scope', async () => {
     const base = live();
     let inner: wg.Tensor | null = null;
     const r = await wg.scope(async () => {
