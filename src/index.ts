@@ -3,7 +3,7 @@ export * from './tensor/index.ts';
 export * from './autograd/index.ts';
 export type { DType } from './kernels/index.ts';
 export { WebGradError } from './device/index.ts';
-export { stats, sync, precompile, resetStats } from './runtime.ts';
+export { stats, sync, precompile, resetStats, emptyCache, setPoolCap } from './runtime.ts';
 export { doctor } from './doctor.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';

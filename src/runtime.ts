@@ -15,6 +15,19 @@ export function resetStats(): void {
   device().kernelCounts.clear();
 }
 
+/**
+ * Releases the idle buffers the pool keeps for reuse (PyTorch's torch.cuda.empty_cache); live tensors
+ * are untouched. Returns the bytes freed. Later allocations create buffers again.
+ */
+export function emptyCache(): number {
+  return device('emptyCache').emptyCache();
+}
+
+/** Caps the bytes of idle buffers the pool keeps (Infinity for no cap); trims at once. See init's poolCapBytes. */
+export function setPoolCap(bytes: number): void {
+  device('setPoolCap').pool.setCap(bytes);
+}
+
 /** Waits for all submitted GPU work (for timing; reading data waits by itself). */
 export async function sync(): Promise<void> {
   realizeAll();

@@ -61,7 +61,7 @@ export class Device {
   ) {
     this.instance = instance;
     this.batchSize = opts.batchSize ?? 256;
-    this.pool = new BufferPool(gpu, this.stats);
+    this.pool = new BufferPool(gpu, this.stats, opts.poolCapBytes);
     this.pipelines = new PipelineCache(gpu, this.stats, (e) => (this.deferred ??= e));
     this.uniforms = new UniformArena(gpu);
     gpu.lost.then((l) => {
@@ -113,6 +113,16 @@ export class Device {
       },
     };
     return new Device(gpu, acq.gpu, info, opts);
+  }
+
+  /** Whether the device was lost or destroyed; a lost device never comes back, `wg.init()` makes a new one. */
+  get lost(): boolean {
+    return this.fatal !== null;
+  }
+
+  /** Why the device was lost, or null while it is usable. */
+  get lostReason(): string | null {
+    return this.fatal?.message ?? null;
   }
 
   /** Throws the error a lost device or an earlier asynchronous failure left behind, naming `op`. */
@@ -345,6 +355,19 @@ export class Device {
     this.flush();
     await this.gpu.queue.onSubmittedWorkDone();
     this.check('sync');
+  }
+
+  /**
+   * Submits the recorded work, so that the buffers released during it become idle, and destroys every
+   * idle pooled buffer. Returns the bytes freed. Destroying a buffer that submitted work still reads is
+   * allowed by WebGPU: the memory goes once that work is done.
+   */
+  emptyCache(): number {
+    if (this.fatal) return 0;
+    this.flush();
+    // Nothing is recorded now, so the buffers parked since the last submit are idle too.
+    this.pool.onSubmit();
+    return this.pool.trim();
   }
 
   /** Frees the device. In Node this also lets the process exit, which a live Dawn instance prevents. */

@@ -3,6 +3,7 @@
 // submitted. A buffer freed during the current batch may still be read by those commands, so it is
 // parked until the batch is submitted and only then becomes available (see `onSubmit`).
 import type { Stats } from './stats.ts';
+import { fail } from './errors.ts';
 
 export const STORAGE_USAGE = 0x80 /* STORAGE */ | 0x4 /* COPY_SRC */ | 0x8; /* COPY_DST */
 
@@ -19,10 +20,38 @@ export class BufferPool {
   private parked: GPUBuffer[] = [];
   private live = new Set<GPUBuffer>();
 
+  private cap = Infinity;
+
   constructor(
     private device: GPUDevice,
     private stats: Stats,
-  ) {}
+    capBytes?: number,
+  ) {
+    if (capBytes !== undefined) this.setCap(capBytes);
+  }
+
+  /** Caps the bytes held idle (Infinity: no cap), destroying idle buffers beyond it at once. */
+  setCap(bytes: number): void {
+    if (!(bytes >= 0)) fail('setPoolCap', `the cap must be a number of bytes >= 0, got ${bytes}`, 'pass a byte count, or Infinity for no cap');
+    this.cap = bytes;
+    if (this.stats.pooledBytes <= bytes) return;
+    // The largest go first: they free the most memory for the fewest future allocations.
+    for (const size of [...this.free.keys()].sort((a, b) => b - a)) {
+      const list = this.free.get(size)!;
+      while (list.length && this.stats.pooledBytes > bytes) this.drop(list.pop()!);
+      if (!list.length) this.free.delete(size);
+    }
+  }
+
+  get capBytes(): number {
+    return this.cap;
+  }
+
+  private drop(buf: GPUBuffer): void {
+    buf.destroy();
+    this.stats.pooledBuffers--;
+    this.stats.pooledBytes -= buf.size;
+  }
 
   acquire(bytes: number, label?: string): GPUBuffer {
     const size = sizeClass(bytes);
@@ -52,6 +81,10 @@ export class BufferPool {
 
   onSubmit(): void {
     for (const buf of this.parked) {
+      if (this.stats.pooledBytes + buf.size > this.cap) {
+        buf.destroy();
+        continue;
+      }
       let list = this.free.get(buf.size);
       if (!list) this.free.set(buf.size, (list = []));
       list.push(buf);
@@ -61,13 +94,13 @@ export class BufferPool {
     this.parked.length = 0;
   }
 
-  /** Destroys every pooled (not live) buffer. Returns the number destroyed. */
+  /** Destroys every pooled (idle) buffer. Returns the bytes freed. */
   trim(): number {
-    let n = 0;
-    for (const list of this.free.values()) for (const b of list) (b.destroy(), n++);
+    let bytes = 0;
+    for (const list of this.free.values()) for (const b of list) (bytes += b.size, b.destroy());
     this.free.clear();
     this.stats.pooledBuffers = 0;
     this.stats.pooledBytes = 0;
-    return n;
+    return bytes;
   }
 }

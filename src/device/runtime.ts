@@ -20,6 +20,8 @@ export interface InitOptions {
    * With `verbose`, neither is done, and Dawn also prints the adapter it picked.
    */
   verbose?: boolean;
+  /** The most bytes of idle buffers the pool keeps for reuse; buffers freed beyond it are destroyed. */
+  poolCapBytes?: number;
 }
 
 export interface Acquired {

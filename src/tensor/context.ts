@@ -1,12 +1,16 @@
 // The current device. Ops find it here rather than through arguments, as in PyTorch's default device.
 import { Device, fail, type InitOptions, type DeviceInfo } from '../device/index.ts';
 import { buildProfile } from '../kernels/index.ts';
+import { enableAsyncScopes } from './memory.ts';
 
 let current: Device | null = null;
 let debugMode = false;
 
+/** Gives the current device, or a fresh one when there is none or the current one was lost. */
 export async function init(opts: InitOptions = {}): Promise<DeviceInfo> {
-  if (current && !opts.forceFallbackAdapter) return current.info;
+  if (current && !current.lost && !opts.forceFallbackAdapter) return current.info;
+  if (current?.lost) destroy();
+  await enableAsyncScopes();
   const dev = await Device.create(opts);
   await buildProfile(dev);
   current = dev;
@@ -16,6 +20,11 @@ export async function init(opts: InitOptions = {}): Promise<DeviceInfo> {
 
 export function device(op = 'webgrad'): Device {
   if (!current) fail(op, 'webgrad is not initialised', 'await wg.init() before creating tensors');
+  return current;
+}
+
+/** The current device or null, without failing: for checks that a tensor belongs to it. */
+export function currentDevice(): Device | null {
   return current;
 }
 

@@ -6,6 +6,7 @@
 // pending chain reads (optimizers update in place), the device's beforeWork hook, set with the first
 // chain, realizes that chain.
 import { map, type View } from '../kernels/index.ts';
+import { currentDevice } from './context.ts';
 import type { Pending, Storage } from './memory.ts';
 import { sameShape } from './shape.ts';
 import { empty, type Tensor } from './tensor.ts';
@@ -79,8 +80,16 @@ export function fusionEnabled(): boolean {
 
 /** Records every pending chain. Called before any other GPU work. */
 export function realizeAll(): void {
+  const dev = currentDevice();
   // Realizing one chain can realize others (its leaves), so each is checked again before running.
-  for (const c of [...pending]) if (pending.has(c)) void c.out.storage.buffer;
+  for (const c of [...pending]) {
+    if (!pending.has(c)) continue;
+    // Work recorded for a lost or replaced device is dropped, never sent to the current one.
+    if (!dev || c.out.storage.dev !== dev || dev.lost) {
+      c.out.storage.pending = null;
+      c.drop();
+    } else void c.out.storage.buffer;
+  }
 }
 
 /** Realizes the chains that read any of `written`. */

@@ -1,8 +1,12 @@
 // Ownership. Each Tensor holds one reference to its Storage; views add references, and the buffer goes
 // back to the pool when the last is dropped. Scopes dispose what was made inside them, except what they
-// return or what was `keep`-ed. A scope stack (not a global) lets awaits happen inside a scope; two
-// scopes that interleave across awaits would share the innermost one, so run them one after another.
-import type { Device } from '../device/index.ts';
+// return or what was `keep`-ed. Each tensor sits in at most one scope, the innermost open when it was
+// made. Every async context (AsyncLocalStorage in Node and Deno, AsyncContext where the engine has it)
+// has its own stack of open scopes, so two scopes interleaved across awaits each see their own tensors.
+// Browsers have no async context: one stack is shared by all code, so an async scope opened while
+// another is open (nested in it or from another handler, which cannot be told apart) makes both throw
+// at their exit, before anything is freed.
+import { fail, type Device } from '../device/index.ts';
 
 export interface Owned {
   dispose(): void;
@@ -50,14 +54,68 @@ export class Storage {
   }
 }
 
-const scopes: Set<Owned>[] = [];
+type Stack = Set<Owned>[];
+
+interface AsyncCtx {
+  get(): Stack | undefined;
+  run<R>(stack: Stack, fn: () => R): R;
+}
+
+let ctx: AsyncCtx | null = null;
+/** The stack outside any async scope, and the only one where there is no async context. */
+const root: Stack = [];
+const owner = new WeakMap<Owned, Set<Owned>>();
+/** Async scopes open on `root` (no async context); `overlapped` marks those another one overlapped. */
+const openAsync: { overlapped: boolean }[] = [];
+
+function stack(): Stack {
+  return ctx?.get() ?? root;
+}
+
+/**
+ * Finds the runtime's async context, once, at init. node:async_hooks is never imported statically, so
+ * browser bundles do not see it. `on = false` turns it off again (tests of the browser path use it).
+ */
+export async function enableAsyncScopes(on = true): Promise<boolean> {
+  if (!on) return !(ctx = null);
+  if (ctx) return true;
+  const g = globalThis as any;
+  if (typeof g.AsyncContext?.Variable === 'function') {
+    const v = new g.AsyncContext.Variable();
+    ctx = { get: () => v.get(), run: (s, fn) => v.run(s, fn) };
+    return true;
+  }
+  let hooks = g.process?.getBuiltinModule?.('node:async_hooks');
+  if (!hooks && (g.Deno || typeof g.process?.versions?.node === 'string')) {
+    try {
+      const spec = 'node:async_hooks';
+      hooks = await import(/* @vite-ignore */ spec);
+    } catch {
+      hooks = null;
+    }
+  }
+  if (typeof hooks?.AsyncLocalStorage !== 'function') return false;
+  const als = new hooks.AsyncLocalStorage();
+  ctx = { get: () => als.getStore(), run: (s, fn) => als.run(s, fn) };
+  return true;
+}
+
+/** Whether scopes follow async contexts (Node, Deno) rather than one shared stack (browsers). */
+export function asyncScopesEnabled(): boolean {
+  return ctx !== null;
+}
 
 export function track(t: Owned): void {
-  scopes[scopes.length - 1]?.add(t);
+  const st = stack();
+  const top = st[st.length - 1];
+  if (!top) return;
+  top.add(t);
+  owner.set(t, top);
 }
 
 export function untrack(t: Owned): void {
-  for (const s of scopes) s.delete(t);
+  owner.get(t)?.delete(t);
+  owner.delete(t);
 }
 
 /** Exempts tensors from every enclosing scope (model parameters, optimizer state). */
@@ -78,40 +136,85 @@ function visitOwned(value: unknown, fn: (t: Owned) => void, seen = new Set<unkno
     for (const v of value instanceof Map ? value.values() : Object.values(value)) visitOwned(v, fn, seen);
 }
 
+function leave(st: Stack, made: Set<Owned>): void {
+  const i = st.lastIndexOf(made);
+  if (i >= 0) st.splice(i, 1);
+}
+
+/** Disposes what `made` holds except the tensors in `result`, which move to the enclosing scope. */
 function exit<T>(made: Set<Owned>, result: T): T {
-  scopes.pop();
   const kept = new Set<Owned>();
   visitOwned(result, (t) => kept.add(t));
   for (const t of made) if (!kept.has(t)) t.dispose();
-  for (const t of kept) if (made.has(t)) track(t);
+  for (const t of kept)
+    if (made.has(t)) {
+      untrack(t);
+      track(t);
+    }
   return result;
 }
 
 /** Runs `fn` and disposes every tensor it made, except those in its (possibly nested) result. */
 export function tidy<T>(fn: () => T): T {
   const made = new Set<Owned>();
-  scopes.push(made);
+  const st = stack();
+  st.push(made);
+  let r: T;
   try {
-    return exit(made, fn());
+    r = fn();
   } catch (e) {
+    leave(st, made);
     exit(made, undefined);
     throw e;
   }
+  leave(st, made);
+  return exit(made, r);
 }
 
 /** As `tidy`, for async functions: awaits inside are allowed. */
 export async function scope<T>(fn: () => Promise<T>): Promise<T> {
   const made = new Set<Owned>();
-  scopes.push(made);
-  const depth = scopes.length;
-  try {
-    const r = await fn();
-    if (scopes.length !== depth) throw new Error('scope: an inner scope was still open when this one ended; await scopes one at a time');
+  if (ctx) {
+    // The function runs in a context of its own; after the await we are back in the caller's.
+    const mine = [...stack(), made];
+    let r: T;
+    try {
+      r = await ctx.run(mine, fn);
+    } catch (e) {
+      exit(made, undefined);
+      throw e;
+    }
     return exit(made, r);
-  } catch (e) {
-    if (scopes.length === depth) exit(made, undefined);
-    throw e;
   }
+  const me = { overlapped: openAsync.length > 0 };
+  for (const o of openAsync) o.overlapped = true;
+  openAsync.push(me);
+  root.push(made);
+  let r: T;
+  let err: { e: unknown } | null = null;
+  try {
+    r = await fn();
+  } catch (e) {
+    err = { e };
+  }
+  openAsync.splice(openAsync.indexOf(me), 1);
+  leave(root, made);
+  if (me.overlapped) {
+    // Tensors of the other scope may sit in this one's set and the reverse, so nothing can be freed.
+    for (const t of made) owner.delete(t);
+    made.clear();
+    const also = err ? ` (its function also threw: ${(err.e as Error)?.message ?? err.e})` : '';
+    fail(
+      'scope',
+      `two wg.scope() calls were open at the same time, interleaved across awaits or one nested in the other. Without an async context (browsers have none) webgrad cannot tell whose tensors are whose, so this scope freed nothing and the tensors made inside it are yours to dispose${also}`,
+      'run async scopes one at a time (await each before starting the next); inside one, use wg.tidy() for synchronous work, dispose() tensors yourself, or wg.keep() the ones that must outlive it',
+    );
+  }
+  if (err) {
+    exit(made, undefined);
+    throw err.e;
+  }
+  return exit(made, r!);
 }
 
 const leakRegistry =

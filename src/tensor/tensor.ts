@@ -3,7 +3,7 @@
 import { fail, shapeStr, type Device } from '../device/index.ts';
 import { contiguousStrides, numel, type DType, type View } from '../kernels/index.ts';
 import { copy } from '../kernels/index.ts';
-import { device, isDebug } from './context.ts';
+import { currentDevice, device, isDebug } from './context.ts';
 import { Storage, track, untrack, unwatchLeak, watchLeak, type Owned } from './memory.ts';
 
 (Symbol as any).dispose ??= Symbol.for('Symbol.dispose');
@@ -57,7 +57,14 @@ export class Tensor implements Owned, View {
   assertLive(op: string): this {
     if (this._disposed)
       fail(op, `a tensor ${shapeStr(this.shape)} ${this.dtype} (made by ${this.op}) was used after dispose()`, 'keep it alive until its last use, or keep() it out of the scope that disposed it');
-    this.dev.check(op);
+    const dev = this.storage.dev;
+    if (dev.lost || dev !== currentDevice())
+      fail(
+        op,
+        `a tensor ${shapeStr(this.shape)} ${this.dtype} (made by ${this.op}) was made on a device that was ${dev.lost ? `lost (${dev.lostReason})` : 'replaced by a later wg.init()'}; its memory is gone with that device`,
+        'recreate it on the current device (after await wg.init()) from values read back before the loss, e.g. a stateDict read with await t.data()',
+      );
+    dev.check(op);
     return this;
   }
 
