@@ -1,0 +1,76 @@
+// Options objects are checked at run time too: TypeScript rejects `{weight_decay: 0.1}`, plain
+// JavaScript would ignore it silently. Each options type lists its keys once, through `optionKeys`,
+// whose argument must name every key of the type and no other, so the run-time list cannot drift from
+// the type. Knows nothing of tensors, so every layer can use it.
+import { fail } from './errors.ts';
+
+/**
+ * The keys of options type T, from an object literal `{key: true, ...}` that the compiler checks for
+ * completeness (every key of T is required) and for extras (excess-property check).
+ */
+export function optionKeys<T extends object>(keys: { [K in keyof Required<T>]: true }): readonly (keyof T & string)[] {
+  return Object.freeze(Object.keys(keys)) as readonly (keyof T & string)[];
+}
+
+/** Levenshtein distance, case-insensitive: 'LR' is as close to 'lr' as it gets. */
+function distance(a: string, b: string): number {
+  a = a.toLowerCase();
+  b = b.toLowerCase();
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+const camel = (s: string): string => s.replace(/[_-]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** The valid key the user most likely meant, or undefined when none is close. */
+export function closest(key: string, valid: readonly string[]): string | undefined {
+  // torch's snake_case names map to webgrad's camelCase ones.
+  const c = camel(key);
+  const exact = valid.find((v) => v === c) ?? valid.find((v) => v.toLowerCase() === c.toLowerCase());
+  if (exact) return exact;
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const v of valid) {
+    const d = Math.min(distance(key, v), distance(c, v));
+    if (d < bestD) [best, bestD] = [v, d];
+  }
+  // A third of the name may be wrong (at least one letter): 'moment' → 'momentum' stays out, 'betas' for 'beta' is in.
+  return best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(key.length, best.length) / 3)) ? best : undefined;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array [${v.slice(0, 4).map(String).join(', ')}${v.length > 4 ? ', …' : ''}]`;
+  if (typeof v === 'object') return `a ${(v as object).constructor?.name ?? 'object'}`;
+  if (typeof v === 'string') return `the string '${v}'`;
+  if (typeof v === 'function') return 'a function';
+  return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * Checks that `opts` is a plain options object (or undefined) whose keys are all in `valid`; fails
+ * naming `op`, each unknown key, the closest valid name and the full list. Returns opts (or {}).
+ */
+export function checkOptions<T extends object>(op: string, opts: T | undefined, valid: readonly string[]): T {
+  if (opts === undefined) return {} as T;
+  const proto = opts === null || typeof opts !== 'object' ? undefined : Object.getPrototypeOf(opts);
+  if (proto !== Object.prototype && proto !== null)
+    fail(op, `expected an options object, got ${describe(opts)}`, `pass {${valid.map((k) => `${k}?`).join(', ')}}, or nothing for the defaults`);
+  const unknown = Object.keys(opts).filter((k) => !valid.includes(k));
+  if (!unknown.length) return opts;
+  const list = `valid options: ${valid.length ? valid.join(', ') : '(none)'}`;
+  const hints = unknown.map((k) => [k, closest(k, valid)] as const).filter(([, s]) => s !== undefined);
+  const problem = unknown.length === 1 ? `unknown option '${unknown[0]}'` : `unknown options ${unknown.map((k) => `'${k}'`).join(', ')}`;
+  const hint =
+    unknown.length === 1 && hints.length === 1
+      ? `did you mean '${hints[0]![1]}'? `
+      : hints.length
+        ? `did you mean ${hints.map(([k, s]) => `'${s}' for '${k}'`).join(', ')}? `
+        : '';
+  return fail(op, problem, hint + list);
+}
