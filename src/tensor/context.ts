@@ -1,12 +1,15 @@
 // The current device. Ops find it here rather than through arguments, as in PyTorch's default device.
-import { Device, fail, type InitOptions, type DeviceInfo } from '../device/index.ts';
+import { checkOptions, Device, fail, optionKeys, type InitOptions, type DeviceInfo } from '../device/index.ts';
 import { calibrate } from '../kernels/index.ts';
 import { installFusion } from './lazy.ts';
 
 let current: Device | null = null;
 let debugMode = false;
 
+const INIT_OPTIONS = optionKeys<InitOptions>({ powerPreference: true, forceFallbackAdapter: true, debug: true, batchSize: true });
+
 export async function init(opts: InitOptions = {}): Promise<DeviceInfo> {
+  checkOptions('init', opts, INIT_OPTIONS);
   if (current && !opts.forceFallbackAdapter) return current.info;
   const dev = await Device.create(opts);
   await calibrate(dev);
