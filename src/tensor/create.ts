@@ -87,20 +87,26 @@ export function tensor(data: NestedArray | TypedArray | Uint8Array | readonly nu
 }
 
 export function full(shape: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
-  options('full', opts);
-  if (typeof value !== 'number' && typeof value !== 'boolean') fail('full', `the fill value must be a number or a boolean, got ${typeof value === 'string' ? `the string '${value}'` : String(value)}`, 'pass e.g. full([2], 0.5) or full([2], true)');
-  const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
-  checkGrad(dtype, opts);
-  const t = empty(checkSizes('full', shape), dtype, 'full');
-  fill(t.dev, t, Number(value), 0);
-  return finish(t, opts);
+  return filled('full', shape, value, opts);
 }
 
-export const zeros = (shape: readonly number[], opts?: CreateOptions) => full(shape, 0, opts);
-export const ones = (shape: readonly number[], opts?: CreateOptions) => full(shape, 1, opts);
-export const zerosLike = (t: Tensor, opts?: CreateOptions) => full(t.shape, 0, { dtype: t.dtype, ...options('zerosLike', opts) });
-export const onesLike = (t: Tensor, opts?: CreateOptions) => full(t.shape, 1, { dtype: t.dtype, ...options('onesLike', opts) });
-export const fullLike = (t: Tensor, value: number, opts?: CreateOptions) => full(t.shape, value, { dtype: t.dtype, ...options('fullLike', opts) });
+function filled(op: string, shape: readonly number[], value: number | boolean, opts: CreateOptions | undefined, like?: Tensor): Tensor {
+  const o = options(op, opts);
+  like?.assertLive(op);
+  if (typeof value !== 'number' && typeof value !== 'boolean')
+    fail(op, `the fill value must be a number or a boolean, got ${typeof value === 'string' ? `the string '${value}'` : String(value)}`, 'pass e.g. full([2], 0.5) or full([2], true)');
+  const dtype = o.dtype ?? like?.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  checkGrad(dtype, o);
+  const t = empty(checkSizes(op, shape), dtype, op);
+  fill(t.dev, t, Number(value), 0);
+  return finish(t, o);
+}
+
+export const zeros = (shape: readonly number[], opts?: CreateOptions) => filled('zeros', shape, 0, opts);
+export const ones = (shape: readonly number[], opts?: CreateOptions) => filled('ones', shape, 1, opts);
+export const zerosLike = (t: Tensor, opts?: CreateOptions) => filled('zerosLike', t.shape, 0, opts, t);
+export const onesLike = (t: Tensor, opts?: CreateOptions) => filled('onesLike', t.shape, 1, opts, t);
+export const fullLike = (t: Tensor, value: number, opts?: CreateOptions) => filled('fullLike', t.shape, value, opts, t);
 
 /** arange(end) or arange(start, end, step), as in PyTorch. Integer arguments give int32. */
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
