@@ -44,9 +44,9 @@ function formatter(dtype: DType, shown: number[], precision: number): (v: number
   if (dtype === 'bool') render = (v) => (v ? 'true' : 'false');
   else if (dtype === 'int32') render = (v) => String(v);
   else {
-    const nz = shown.filter((v) => Number.isFinite(v) && v !== 0).map(Math.abs);
-    const min = nz.reduce((a, b) => Math.min(a, b), Infinity);
-    const max = nz.reduce((a, b) => Math.max(a, b), 0);
+    const nz = shown.filter((v) => Number.isFinite(v) && v !== 0);
+    const min = nz.reduce((a, b) => Math.min(a, Math.abs(b)), Infinity);
+    const max = nz.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
     const intMode = nz.every(Number.isInteger);
     const sciMode = nz.length > 0 && (max / min > 1000 || max > 1e8 || (!intMode && min < 1e-4));
     if (sciMode) render = (v) => sci(v, precision);
