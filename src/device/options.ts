@@ -12,17 +12,19 @@ export function optionKeys<T extends object>(keys: { [K in keyof Required<T>]: t
   return Object.freeze(Object.keys(keys)) as readonly (keyof T & string)[];
 }
 
-/** Levenshtein distance, case-insensitive: 'LR' is as close to 'lr' as it gets. */
+/** Edit distance counting a swap of neighbours as one edit ('bais' → 'bias'), case-insensitive. */
 function distance(a: string, b: string): number {
   a = a.toLowerCase();
   b = b.toLowerCase();
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const same = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + same);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  return d[a.length]![b.length]!;
 }
 
 const camel = (s: string): string => s.replace(/[_-]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -40,7 +42,15 @@ export function closest(key: string, valid: readonly string[]): string | undefin
     if (d < bestD) [best, bestD] = [v, d];
   }
   // A third of the name may be wrong (at least one letter): 'moment' → 'momentum' stays out, 'betas' for 'beta' is in.
-  return best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(key.length, best.length) / 3)) ? best : undefined;
+  if (best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(key.length, best.length) / 3))) return best;
+  // Else a long shared start: torch's old 'reduce' → 'reduction'.
+  const common = (v: string) => {
+    let i = 0;
+    while (i < v.length && i < c.length && v[i]!.toLowerCase() === c[i]!.toLowerCase()) i++;
+    return i;
+  };
+  const byPrefix = valid.reduce<[string | undefined, number]>((acc, v) => (common(v) > acc[1] ? [v, common(v)] : acc), [undefined, 0]);
+  return byPrefix[1] >= 4 && byPrefix[1] * 2 >= c.length ? byPrefix[0] : undefined;
 }
 
 function describe(v: unknown): string {
