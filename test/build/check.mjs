@@ -5,11 +5,13 @@
 // it does after wg.destroy()); (3) headless Chromium loads /dist/index.js as a plain ES module from a
 // local HTTP server; (4) Deno (--unstable-webgpu) loads dist/index.js; (5) `node demo/train.mjs`
 // (the README's training example) learns XOR, and the README shows its code verbatim; (6) Chromium
-// runs demo/index.html (two spirals) to its done marker with accuracy >= 0.9. Prints one line per check,
-// `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh; exits 1 on any failure.
+// runs demo/index.html (two spirals) to its done marker with accuracy >= 0.9; (7) a strict TypeScript
+// consumer (test/build/ts-consumer, skipLibCheck false) typechecks against dist/'s .d.ts files. Prints one
+// line per check, `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh; exits 1 on
+// any failure. `node test/build/check.mjs WORD…` runs only the checks whose name contains a WORD.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findDeno } from '../../scripts/find-deno.mjs';
@@ -26,7 +28,10 @@ let passed = 0;
 let failed = 0;
 const notes = [];
 
+const only = process.argv.slice(2);
+
 async function check(name, fn) {
+  if (only.length && !only.some((w) => name.includes(w))) return;
   const t0 = performance.now();
   try {
     const detail = await fn();
@@ -257,6 +262,27 @@ await check('demo: chromium trains demo/index.html (two spirals)', async () => {
   const { loss, accuracy } = JSON.parse(title.slice(5));
   if (!(accuracy >= 0.9)) throw new Error(`accuracy ${accuracy} is below 0.9 (loss ${loss})`);
   return `${status}${r.software ? ' (on --use-webgpu-adapter=swiftshader)' : ''}`;
+});
+
+// (7) TypeScript consumers: the .d.ts files typecheck on their own ----------------------------------------
+await check('types: strict TypeScript consumer of dist/ with skipLibCheck false', async () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  // The check below would find @webgpu/types in this repo's node_modules either way; a consumer gets it only as a dependency.
+  if (!pkg.dependencies?.['@webgpu/types']) throw new Error("@webgpu/types is not in package.json's dependencies, so consumers would not get the WebGPU types dist/index.d.ts references");
+  if (!readFileSync(join(root, 'dist/index.d.ts'), 'utf8').includes('/// <reference types="@webgpu/types"')) throw new Error('dist/index.d.ts does not reference @webgpu/types');
+  const dir = join(root, 'test/build/ts-consumer');
+  // The consumer resolves 'webgrad' as an installed package would: node_modules/webgrad is this package.
+  const link = join(dir, 'node_modules/webgrad');
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  const old = lstatSync(link, { throwIfNoEntry: false });
+  if (old && !old.isSymbolicLink()) throw new Error(`${link} exists and is not a link: remove it`);
+  if (old) unlinkSync(link);
+  symlinkSync(root, link, 'junction');
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  const r = await runChild(process.execPath, [tsc, '-p', dir], { timeoutMs: 180_000 });
+  if (r.code !== 0) throw new Error(`tsc -p test/build/ts-consumer failed (exit ${r.code}):\n${tail(r.out + r.err, 3000)}`);
+  const lib = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8')).compilerOptions.lib;
+  return `typechecks with lib ${JSON.stringify(lib)}`;
 });
 
 for (const n of notes) console.log(`note  ${n}`);
