@@ -11,7 +11,8 @@
 // any failure. `node test/build/check.mjs WORD…` runs only the checks whose name contains a WORD.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findDeno } from '../../scripts/find-deno.mjs';
@@ -270,18 +271,26 @@ await check('types: strict TypeScript consumer of dist/ with skipLibCheck false'
   // The check below would find @webgpu/types in this repo's node_modules either way; a consumer gets it only as a dependency.
   if (!pkg.dependencies?.['@webgpu/types']) throw new Error("@webgpu/types is not in package.json's dependencies, so consumers would not get the WebGPU types dist/index.d.ts references");
   if (!readFileSync(join(root, 'dist/index.d.ts'), 'utf8').includes('/// <reference types="@webgpu/types"')) throw new Error('dist/index.d.ts does not reference @webgpu/types');
-  const dir = join(root, 'test/build/ts-consumer');
-  // The consumer resolves 'webgrad' as an installed package would: node_modules/webgrad is this package.
-  const link = join(dir, 'node_modules/webgrad');
-  mkdirSync(join(dir, 'node_modules'), { recursive: true });
-  const old = lstatSync(link, { throwIfNoEntry: false });
-  if (old && !old.isSymbolicLink()) throw new Error(`${link} exists and is not a link: remove it`);
-  if (old) unlinkSync(link);
-  symlinkSync(root, link, 'junction');
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  const r = await runChild(process.execPath, [tsc, '-p', dir], { timeoutMs: 180_000 });
-  if (r.code !== 0) throw new Error(`tsc -p test/build/ts-consumer failed (exit ${r.code}):\n${tail(r.out + r.err, 3000)}`);
-  const lib = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8')).compilerOptions.lib;
+  // The consumer is copied out of the repository, as a project of its own whose node_modules/webgrad
+  // is this package (as an install would be). A link inside the repository would loop test discovery.
+  const src = join(root, 'test/build/ts-consumer');
+  const dir = mkdtempSync(join(tmpdir(), 'webgrad-ts-consumer-'));
+  try {
+    for (const f of readdirSync(src)) copyFileSync(join(src, f), join(dir, f));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(root, join(dir, 'node_modules/webgrad'), 'junction');
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const r = await runChild(process.execPath, [tsc, '-p', dir], { timeoutMs: 180_000 });
+    if (r.code !== 0) throw new Error(`tsc -p test/build/ts-consumer failed (exit ${r.code}):\n${tail(r.out + r.err, 3000)}`);
+  } finally {
+    // Only the link is removed, never what it points to; then the copied files (tsc writes none: noEmit).
+    const gone = (p, rm) => existsSync(p) || lstatSync(p, { throwIfNoEntry: false }) ? rm(p) : undefined;
+    gone(join(dir, 'node_modules/webgrad'), unlinkSync);
+    for (const f of readdirSync(src)) gone(join(dir, f), unlinkSync);
+    gone(join(dir, 'node_modules'), rmdirSync);
+    rmdirSync(dir);
+  }
+  const lib = JSON.parse(readFileSync(join(src, 'tsconfig.json'), 'utf8')).compilerOptions.lib;
   return `typechecks with lib ${JSON.stringify(lib)}`;
 });
 
