@@ -76,6 +76,9 @@ describe('checkOptions', () => {
     const b = wg.zeros([2, 3]);
     rejects(() => nn.F.mseLoss(a, b, bad({ reduce: 'sum' })), /mseLoss: unknown option 'reduce'.*did you mean 'reduction'/);
     rejects(() => nn.F.nllLoss(a, [0, 1], bad({ ignore_index: -1 })), /nllLoss: .*did you mean 'ignoreIndex'/);
+    // A tensor where the options belong (a weight passed positionally) is named as such.
+    rejects(() => nn.F.crossEntropy(a, [0, 1], b as never), /^crossEntropy: expected an options object, got a Tensor\. Fix: pass \{reduction\?, weight\?, ignoreIndex\?, labelSmoothing\?\}/);
+    rejects(() => nn.F.mseLoss(a, b, Object.create(null, { reduction: { value: 'sum', enumerable: true }, reduce: { value: 1, enumerable: true } })), /mseLoss: unknown option 'reduce'/);
     rejects(() => nn.F.entropy(a, bad({ axis: 0 })), /entropy: unknown option 'axis'\. Fix: valid options: dim, keepdim, base/);
     const m = new nn.Linear(3, 2);
     rejects(() => m.loadStateDict(m.stateDict(), bad({ strickt: false })), /loadStateDict: unknown option 'strickt'.*did you mean 'strict'/);
@@ -93,13 +96,13 @@ describe('checkOptions', () => {
   });
 
   it('tensor creation', () => {
-    rejects(() => wg.zeros([2], bad({ dtpye: 'int32' })), /^zeros: unknown option 'dtpye'\. Fix: did you mean 'dtype'\? valid options: dtype, requiresGrad$/);
+    rejects(() => wg.zeros([2], bad({ dtpye: 'int32' })), /^full: unknown option 'dtpye'\. Fix: did you mean 'dtype'\? valid options: dtype, requiresGrad$/);
     rejects(() => wg.tensor([1, 2], bad({ requires_grad: true })), /tensor: unknown option 'requires_grad'.*did you mean 'requiresGrad'\? valid options: dtype, requiresGrad, shape/);
     rejects(() => wg.randn([2], bad({ requiresgrad: true })), /randn: .*did you mean 'requiresGrad'/);
     rejects(() => wg.arange(5, undefined, 1, bad({ dtyp: 'float32' })), /arange: .*'dtype'/);
-    rejects(() => wg.ones([2], bad({ requiresGrad: 'yes' })), /ones: requiresGrad must be true or false, got yes/);
+    rejects(() => wg.ones([2], bad({ requiresGrad: 'yes' })), /^full: requiresGrad must be true or false, got yes/);
     const t = wg.zeros([2]);
-    rejects(() => wg.onesLike(t, bad({ shape: [3] })), /onesLike: unknown option 'shape'/);
+    rejects(() => wg.onesLike(t, bad({ shape: [3] })), /^full: unknown option 'shape'/);
     t.dispose();
   });
 
@@ -126,7 +129,7 @@ describe('optionKeys', () => {
 describe('creation values', () => {
   it('an unknown dtype throws naming the op, the dtype and the valid ones', () => {
     for (const [name, fn] of [
-      ['zeros', () => wg.zeros([2], { dtype: 'float16' as never })],
+      ['full', () => wg.zeros([2], { dtype: 'float16' as never })],
       ['full', () => wg.full([2], 1, { dtype: 'float64' as never })],
       ['tensor', () => wg.tensor([1, 2], { dtype: 'float64' as never })],
       ['arange', () => wg.arange(3, undefined, 1, { dtype: 'int64' as never })],
@@ -146,7 +149,7 @@ describe('creation values', () => {
     rejects(() => wg.full([2], 'x' as never), /^full: the fill value must be a number or a boolean, got the string 'x'/);
     rejects(() => wg.full([2], null as never), /full: the fill value must be a number or a boolean, got null/);
     const t = wg.zeros([2]);
-    rejects(() => wg.fullLike(t, '1' as never), /fullLike: the fill value must be/);
+    rejects(() => wg.fullLike(t, '1' as never), /^full: the fill value must be/);
     t.dispose();
   });
 

@@ -68,8 +68,11 @@ function describe(v: unknown): string {
  */
 export function checkOptions<T extends object>(op: string, opts: T | undefined, valid: readonly string[]): T {
   if (opts === undefined) return {} as T;
+  // Plain objects only (from any realm: an iframe's Object is another one); a class instance such as a
+  // tensor where options belong is a misplaced argument.
   const proto = opts === null || typeof opts !== 'object' ? undefined : Object.getPrototypeOf(opts);
-  if (proto !== Object.prototype && proto !== null)
+  const plain = proto === null || proto === Object.prototype || (proto !== undefined && Object.getPrototypeOf(proto) === null && proto.constructor?.name === 'Object');
+  if (!plain)
     fail(op, `expected an options object, got ${describe(opts)}`, `pass {${valid.map((k) => `${k}?`).join(', ')}}, or nothing for the defaults`);
   const unknown = Object.keys(opts).filter((k) => !valid.includes(k));
   if (!unknown.length) return opts;

@@ -87,10 +87,11 @@ export function tensor(data: NestedArray | TypedArray | Uint8Array | readonly nu
 }
 
 export function full(shape: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
-  return filled('full', shape, value, opts);
+  return filled(shape, value, opts);
 }
 
-function filled(op: string, shape: readonly number[], value: number | boolean, opts: CreateOptions | undefined, like?: Tensor): Tensor {
+function filled(shape: readonly number[], value: number | boolean, opts: CreateOptions | undefined, like?: Tensor): Tensor {
+  const op = 'full';
   const o = options(op, opts);
   like?.assertLive(op);
   if (typeof value !== 'number' && typeof value !== 'boolean')
@@ -102,11 +103,12 @@ function filled(op: string, shape: readonly number[], value: number | boolean, o
   return finish(t, o);
 }
 
-export const zeros = (shape: readonly number[], opts?: CreateOptions) => filled('zeros', shape, 0, opts);
-export const ones = (shape: readonly number[], opts?: CreateOptions) => filled('ones', shape, 1, opts);
-export const zerosLike = (t: Tensor, opts?: CreateOptions) => filled('zerosLike', t.shape, 0, opts, t);
-export const onesLike = (t: Tensor, opts?: CreateOptions) => filled('onesLike', t.shape, 1, opts, t);
-export const fullLike = (t: Tensor, value: number, opts?: CreateOptions) => filled('fullLike', t.shape, value, opts, t);
+// The -Like and zeros/ones forms report errors as full, whose arguments they are.
+export const zeros = (shape: readonly number[], opts?: CreateOptions) => filled(shape, 0, opts);
+export const ones = (shape: readonly number[], opts?: CreateOptions) => filled(shape, 1, opts);
+export const zerosLike = (t: Tensor, opts?: CreateOptions) => filled(t.shape, 0, opts, t);
+export const onesLike = (t: Tensor, opts?: CreateOptions) => filled(t.shape, 1, opts, t);
+export const fullLike = (t: Tensor, value: number, opts?: CreateOptions) => filled(t.shape, value, opts, t);
 
 /** arange(end) or arange(start, end, step), as in PyTorch. Integer arguments give int32. */
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
