@@ -41,7 +41,7 @@ export function closest(key: string, valid: readonly string[]): string | undefin
     const d = Math.min(distance(key, v), distance(c, v));
     if (d < bestD) [best, bestD] = [v, d];
   }
-  // A third of the name may be wrong (at least one letter): 'moment' → 'momentum' stays out, 'betas' for 'beta' is in.
+  // A third of the name may be wrong (at least one edit): 'momentom' → 'momentum' and 'beta' → 'betas' are in, 'foo' → 'eps' is out.
   if (best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(key.length, best.length) / 3))) return best;
   // Else a long shared start: torch's old 'reduce' → 'reduction'.
   const common = (v: string) => {
