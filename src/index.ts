@@ -1,4 +1,7 @@
 // webgrad: a GPU tensor engine with autograd, on WebGPU.
+// The published types name WebGPU's (GPUBuffer, GPUDevice…), so index.d.ts references @webgpu/types, a
+// dependency; `preserve` keeps the directive in the emitted .d.ts (TypeScript >= 5.5 drops it otherwise).
+/// <reference types="@webgpu/types" preserve="true" />
 export * from './tensor/index.ts';
 export * from './autograd/index.ts';
 export type { DType } from './kernels/index.ts';

@@ -8,3 +8,4 @@ export { PipelineCache, kernelKey, type Kernel, type KernelSpec } from './pipeli
 export { UniformArena, UniformWriter, UNIFORM_SLOT, UNIFORM_BINDING } from './uniforms.ts';
 export { emptyStats, type Stats } from './stats.ts';
 export { WebGradError, fail, shapeStr } from './errors.ts';
+export { checkOptions, optionKeys, closest } from './options.ts';

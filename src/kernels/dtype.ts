@@ -1,5 +1,7 @@
 // The three storage types. bool lives in a u32 word because WGSL storage cannot hold bool.
 export type DType = 'float32' | 'int32' | 'bool';
+/** Every DType, for checking user input (an unknown dtype must throw, not make a broken tensor). */
+export const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
 export type Wgsl = 'f32' | 'i32' | 'u32';
 /** A kernel's compute type: what operands are converted to before the expression runs. */
 export type ComputeType = 'f32' | 'i32' | 'u32' | 'bool';

@@ -1,20 +1,17 @@
 // KL divergence (torch's log-input form and the plain form on distributions), entropy, mutual
 // information, and the L1 / L2 penalties over parameter lists. 0 · log 0 is taken as 0 throughout,
 // with a gradient free of NaN (see xlogy).
-import { fail, shapeStr } from '../device/index.ts';
+import { checkOptions, fail, shapeStr } from '../device/index.ts';
 import { full, sameShape, tidy, Tensor } from '../tensor/index.ts';
 import * as A from '../autograd/index.ts';
 import { xlogy, type LossOptions } from './losses.ts';
+import { DISTRIBUTION_KEYS, KL_DIV_KEYS, MUTUAL_INFORMATION_KEYS, type DistributionOptions, type KLDivOptions, type MutualInformationOptions } from './loss-options.ts';
 
-export interface KLDivOptions {
-  /** 'mean' (default, over all elements, as torch), 'batchmean' (sum / N, the true KL), 'sum', 'none'. */
-  reduction?: 'mean' | 'batchmean' | 'sum' | 'none';
-  /** The target is given as log-probabilities too. */
-  logTarget?: boolean;
-}
+export type { KLDivOptions, DistributionOptions, MutualInformationOptions } from './loss-options.ts';
 
 /** torch.nn.functional.kl_div: input holds log q, target p (or log p); pointwise p (log p - log q). */
 export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): Tensor {
+  checkOptions('klDiv', opts, KL_DIV_KEYS);
   const r = opts.reduction ?? 'mean';
   if (!['mean', 'batchmean', 'sum', 'none'].includes(r)) fail('klDiv', `unknown reduction '${r}'`, "use 'mean', 'batchmean', 'sum' or 'none'");
   input.assertLive('klDiv');
@@ -30,14 +27,6 @@ export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): T
   });
 }
 
-export interface DistributionOptions {
-  /** The axis holding each distribution (default -1, the last). */
-  dim?: number;
-  keepdim?: boolean;
-  /** Logarithm base: e (default), 2 for bits. */
-  base?: number;
-}
-
 function logBase(op: string, base: number | undefined): number {
   if (base === undefined) return 1;
   if (!(base > 0) || base === 1 || !Number.isFinite(base)) fail(op, `base must be a positive number other than 1, got ${base}`);
@@ -46,6 +35,7 @@ function logBase(op: string, base: number | undefined): number {
 
 /** KL(p || q) = Σ p log(p / q) over `dim` for distributions p and q (broadcast against each other). */
 export function klDivergence(p: Tensor, q: Tensor, opts: DistributionOptions = {}): Tensor {
+  checkOptions('klDivergence', opts, DISTRIBUTION_KEYS);
   const lb = logBase('klDivergence', opts.base);
   p.assertLive('klDivergence');
   q.assertLive('klDivergence');
@@ -58,6 +48,7 @@ export function klDivergence(p: Tensor, q: Tensor, opts: DistributionOptions = {
 
 /** H(p) = -Σ p log p over `dim`. */
 export function entropy(p: Tensor, opts: DistributionOptions = {}): Tensor {
+  checkOptions('entropy', opts, DISTRIBUTION_KEYS);
   const lb = logBase('entropy', opts.base);
   p.assertLive('entropy');
   if (p.ndim === 0) fail('entropy', 'p is a 0-d tensor', 'pass a distribution of shape [K] (or [..., K])');
@@ -68,7 +59,8 @@ export function entropy(p: Tensor, opts: DistributionOptions = {}): Tensor {
  * I(X; Y) from a joint distribution [X, Y] (or a batch [..., X, Y]), normalised to sum 1 first, so
  * counts work too: Σ p(x, y) log(p(x, y) / (p(x) p(y))).
  */
-export function mutualInformation(joint: Tensor, opts: { base?: number } = {}): Tensor {
+export function mutualInformation(joint: Tensor, opts: MutualInformationOptions = {}): Tensor {
+  checkOptions('mutualInformation', opts, MUTUAL_INFORMATION_KEYS);
   const lb = logBase('mutualInformation', opts.base);
   joint.assertLive('mutualInformation');
   if (joint.ndim < 2) fail('mutualInformation', `the joint distribution must be [X, Y], got ${shapeStr(joint.shape)}`, 'pass a 2-D table p(x, y)');

@@ -1,7 +1,7 @@
 // wg.nn.init: in-place initialisers, as torch.nn.init. Values are drawn on the GPU (Philox, from the
 // global seed) into a temporary and copied into the tensor with the strided copy kernel, so views and
 // non-contiguous parameters work and no random data is uploaded. Nothing is recorded for autograd.
-import { fail, shapeStr } from '../device/index.ts';
+import { checkOptions, fail, optionKeys, shapeStr } from '../device/index.ts';
 import { copy } from '../kernels/index.ts';
 import { full, normal as drawNormal, uniform as drawUniform, type Tensor } from '../tensor/index.ts';
 
@@ -28,6 +28,7 @@ export interface KaimingOptions {
   /** Default 'leaky_relu', as torch. */
   nonlinearity?: Nonlinearity;
 }
+const KAIMING_OPTIONS = optionKeys<KaimingOptions>({ a: true, mode: true, nonlinearity: true });
 
 /** The recommended gain for a nonlinearity, as torch.nn.init.calculate_gain. */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
@@ -127,6 +128,7 @@ export function xavierNormal(t: Tensor, gain = 1): Tensor {
 }
 
 function kaimingStd(t: Tensor, op: string, o: KaimingOptions): number {
+  checkOptions(op, o, KAIMING_OPTIONS);
   const mode = o.mode ?? 'fan_in';
   if (!['fan_in', 'fan_out', 'fanIn', 'fanOut'].includes(mode)) fail(op, `unknown mode '${mode}'`, "use 'fan_in' or 'fan_out'");
   const { fanIn, fanOut } = fans(t, op);

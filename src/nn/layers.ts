@@ -1,6 +1,6 @@
 // Layers: Linear, Sequential, Flatten, Identity and the activation modules. Each forward is a
 // composition of differentiable ops, so layers add no backward code of their own.
-import { fail, shapeStr } from '../device/index.ts';
+import { checkOptions, fail, optionKeys, shapeStr } from '../device/index.ts';
 import { uniform, type Tensor } from '../tensor/index.ts';
 import * as A from '../autograd/index.ts';
 import { Module } from './module.ts';
@@ -10,6 +10,7 @@ export interface LinearOptions {
   /** Adds a learned bias (default true). */
   bias?: boolean;
 }
+const LINEAR_OPTIONS = optionKeys<LinearOptions>({ bias: true });
 
 /** y = x Wᵀ + b over the last axis, W of shape [out, in]. Init as torch: W, b ~ U(-1/sqrt(in), 1/sqrt(in)). */
 export class Linear extends Module {
@@ -22,6 +23,8 @@ export class Linear extends Module {
     opts: LinearOptions = {},
   ) {
     super();
+    checkOptions('Linear', opts, LINEAR_OPTIONS);
+    if (opts.bias !== undefined && typeof opts.bias !== 'boolean') fail('Linear', `bias must be true or false, got ${String(opts.bias)}`);
     for (const [what, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const)
       if (!Number.isInteger(v) || v < 1) fail('Linear', `${what} must be a positive integer, got ${v}`);
     // kaiming_uniform(a = sqrt(5)) reduces to this bound, the same one torch uses for the bias.

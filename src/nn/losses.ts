@@ -7,15 +7,13 @@
 // poisons the reduced loss visibly (and wg.detectAnomaly names the op) instead of silently picking a
 // wrong class. Targets given as a JS array or Int32Array are checked on the CPU before upload.
 // Picking is a comparison against arange(C) (a one-hot mask), so no gather kernel is needed.
-import { fail, shapeStr } from '../device/index.ts';
+import { checkOptions, fail, shapeStr } from '../device/index.ts';
 import { arange, broadcastsTo, sameShape, tensor, tidy, Tensor } from '../tensor/index.ts';
 import * as A from '../autograd/index.ts';
+import * as K from './loss-options.ts';
+import type { BCEOptions, BCEWithLogitsOptions, CrossEntropyOptions, HuberOptions, LossOptions, MultiMarginOptions, NLLOptions, PairwiseDistanceOptions, SmoothL1Options } from './loss-options.ts';
 
-export type Reduction = 'mean' | 'sum' | 'none';
-
-export interface LossOptions {
-  reduction?: Reduction;
-}
+export type { Reduction, LossOptions, HuberOptions, SmoothL1Options, PairwiseDistanceOptions, BCEOptions, BCEWithLogitsOptions, NLLOptions, CrossEntropyOptions, MultiMarginOptions } from './loss-options.ts';
 
 /** Class indices: an int32 tensor, or numbers checked on the CPU and uploaded. */
 export type ClassTarget = Tensor | readonly number[] | Int32Array | number;
@@ -63,6 +61,7 @@ export function xlogy(x: Tensor, y: Tensor): Tensor {
 // Regression losses.
 
 export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  checkOptions('mseLoss', opts, K.LOSS_KEYS);
   const r = reduction('mseLoss', opts.reduction);
   checkSameShape('mseLoss', input, target);
   return tidy(() => reduce(A.square(A.sub(input, target)), r));
@@ -70,18 +69,15 @@ export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): 
 
 /** Mean absolute error. */
 export function l1Loss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  checkOptions('l1Loss', opts, K.LOSS_KEYS);
   const r = reduction('l1Loss', opts.reduction);
   checkSameShape('l1Loss', input, target);
   return tidy(() => reduce(A.abs(A.sub(input, target)), r));
 }
 
-export interface HuberOptions extends LossOptions {
-  /** Where the loss turns from quadratic to linear (default 1). */
-  delta?: number;
-}
-
 /** 0.5 d² for |d| < delta, else delta (|d| - delta / 2). */
 export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}): Tensor {
+  checkOptions('huberLoss', opts, K.HUBER_KEYS);
   const r = reduction('huberLoss', opts.reduction);
   const delta = opts.delta ?? 1;
   if (!(delta > 0) || !Number.isFinite(delta)) fail('huberLoss', `delta must be a positive number, got ${delta}`);
@@ -92,13 +88,9 @@ export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}
   });
 }
 
-export interface SmoothL1Options extends LossOptions {
-  /** Width of the quadratic zone (default 1); 0 gives the L1 loss. */
-  beta?: number;
-}
-
 /** 0.5 d² / beta for |d| < beta, else |d| - beta / 2 (huber / delta with delta = beta). */
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
+  checkOptions('smoothL1Loss', opts, K.SMOOTH_L1_KEYS);
   const r = reduction('smoothL1Loss', opts.reduction);
   const beta = opts.beta ?? 1;
   if (!(beta >= 0) || !Number.isFinite(beta)) fail('smoothL1Loss', `beta must be a non-negative number, got ${beta}`);
@@ -110,16 +102,9 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Option
   });
 }
 
-export interface PairwiseDistanceOptions {
-  /** The norm's order (default 2); Infinity for the max norm. */
-  p?: number;
-  /** Added to the difference, as torch, so the 2-norm's gradient is finite at 0 (default 1e-6). */
-  eps?: number;
-  keepdim?: boolean;
-}
-
 /** ||x1 - x2 + eps||_p over the last axis; x1 and x2 broadcast. */
 export function pairwiseDistance(x1: Tensor, x2: Tensor, opts: PairwiseDistanceOptions = {}): Tensor {
+  checkOptions('pairwiseDistance', opts, K.PAIRWISE_KEYS);
   const p = opts.p ?? 2;
   const eps = opts.eps ?? 1e-6;
   live('pairwiseDistance', x1, x2);
@@ -137,11 +122,6 @@ export function pairwiseDistance(x1: Tensor, x2: Tensor, opts: PairwiseDistanceO
 
 // Binary classification.
 
-export interface BCEOptions extends LossOptions {
-  /** Per-element weight, broadcast to the input. */
-  weight?: Tensor;
-}
-
 /** log(x) clamped below at -100 as torch does, with a finite gradient even at x = 0 (NaN below 0). */
 function clampedLog(x: Tensor): Tensor {
   const zero = A.eq(x, 0);
@@ -150,6 +130,7 @@ function clampedLog(x: Tensor): Tensor {
 
 /** -(y log p + (1 - y) log(1 - p)) on probabilities p, each log clamped at -100 (as torch). */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
+  checkOptions('binaryCrossEntropy', opts, K.BCE_KEYS);
   const r = reduction('binaryCrossEntropy', opts.reduction);
   checkSameShape('binaryCrossEntropy', input, target);
   float('binaryCrossEntropy', 'target', target);
@@ -163,17 +144,13 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptio
   });
 }
 
-export interface BCEWithLogitsOptions extends BCEOptions {
-  /** Weight of the positive term per class (broadcast over the last axis), for imbalanced data. */
-  posWeight?: Tensor;
-}
-
 /**
  * BCE on logits, stable for any x: max(x, 0) - x y + log1p(exp(-|x|)) = softplus(x) - x y; with
  * posWeight pw: (1 - y) x + (1 + (pw - 1) y) softplus(-x). The gradient is sigmoid(x) - y.
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BCEWithLogitsOptions = {}): Tensor {
   const op = 'binaryCrossEntropyWithLogits';
+  checkOptions(op, opts, K.BCE_LOGITS_KEYS);
   const r = reduction(op, opts.reduction);
   checkSameShape(op, input, target);
   float(op, 'input', input);
@@ -255,13 +232,6 @@ function checkWeight(op: string, weight: Tensor | undefined, count: number): voi
   float(op, 'weight', weight);
 }
 
-export interface NLLOptions extends LossOptions {
-  /** Per-class weight [C]; the mean then divides by the summed weights of the targets. */
-  weight?: Tensor;
-  /** Targets equal to this contribute nothing, and the mean is over the others (default -100). */
-  ignoreIndex?: number;
-}
-
 /** Per-sample -w[y] * logp[y] and w[y] (0 where ignored), NaN loss where y is out of range. */
 function nllParts(op: string, logp: Tensor, c: Classes, weight: Tensor | undefined, ignoreIndex: number): { loss: Tensor; w: Tensor } {
   const { mask, bad } = pick(logp, c, ignoreIndex);
@@ -272,6 +242,7 @@ function nllParts(op: string, logp: Tensor, c: Classes, weight: Tensor | undefin
 
 /** Negative log-likelihood of class indices under log-probabilities [N, C] (or [C], [N, C, d...]). */
 export function nllLoss(input: Tensor, target: ClassTarget, opts: NLLOptions = {}): Tensor {
+  checkOptions('nllLoss', opts, K.NLL_KEYS);
   const r = reduction('nllLoss', opts.reduction);
   const ignoreIndex = opts.ignoreIndex ?? -100;
   return tidy(() => {
@@ -282,11 +253,6 @@ export function nllLoss(input: Tensor, target: ClassTarget, opts: NLLOptions = {
   });
 }
 
-export interface CrossEntropyOptions extends NLLOptions {
-  /** Mixes the target with the uniform distribution: (1 - ε) target + ε / C (default 0). */
-  labelSmoothing?: number;
-}
-
 /**
  * Cross-entropy of logits [N, C] (or [C], [N, C, d...]) against class indices (int32, shape without
  * the class axis; ignoreIndex honoured, mean over the others) or class probabilities (float32 of the
@@ -294,6 +260,7 @@ export interface CrossEntropyOptions extends NLLOptions {
  */
 export function crossEntropy(input: Tensor, target: ClassTarget, opts: CrossEntropyOptions = {}): Tensor {
   const op = 'crossEntropy';
+  checkOptions(op, opts, K.CROSS_ENTROPY_KEYS);
   const r = reduction(op, opts.reduction);
   const eps = opts.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) fail(op, `labelSmoothing must be in [0, 1], got ${eps}`);
@@ -335,23 +302,10 @@ function probCrossEntropy(input: Tensor, target: Tensor, r: string, eps: number,
   });
 }
 
-export interface MultiMarginOptions extends LossOptions {
-  /** 1 (hinge, default) or 2 (squared hinge). */
-  p?: 1 | 2;
-  /** Δ (default 1). */
-  margin?: number;
-  /** Per-class weight [C], applied by the target's class. */
-  weight?: Tensor;
-  /**
-   * Divide each sample's sum by C as torch does (default true). false gives the textbook multiclass
-   * SVM loss Σ_{j≠y} max(0, Δ - s_y + s_j).
-   */
-  divideByClasses?: boolean;
-}
-
 /** Multiclass hinge loss: Σ_{j≠y} max(0, Δ - s_y + s_j)^p / C per sample (torch.nn.MultiMarginLoss). */
 export function multiMarginLoss(input: Tensor, target: ClassTarget, opts: MultiMarginOptions = {}): Tensor {
   const op = 'multiMarginLoss';
+  checkOptions(op, opts, K.MULTI_MARGIN_KEYS);
   const r = reduction(op, opts.reduction);
   const p = opts.p ?? 1;
   const margin = opts.margin ?? 1;

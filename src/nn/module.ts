@@ -15,7 +15,7 @@
 //
 // Base-class state lives in the constructor body, never in field initializers: those would land on the
 // object the constructor discards in favour of the proxy.
-import { fail, shapeStr } from '../device/index.ts';
+import { checkOptions, fail, optionKeys, shapeStr } from '../device/index.ts';
 import { copy } from '../kernels/index.ts';
 import { keep, sameShape, Tensor } from '../tensor/index.ts';
 import { clone, detach } from '../autograd/index.ts';
@@ -56,6 +56,9 @@ export interface LoadStateDictOptions {
   /** Every parameter and buffer must be present and no key may be unknown (default true). */
   strict?: boolean;
 }
+
+const STATE_DICT_OPTIONS = optionKeys<StateDictOptions>({ clone: true });
+const LOAD_STATE_DICT_OPTIONS = optionKeys<LoadStateDictOptions>({ strict: true });
 
 /** The call signature every module has; see the header. */
 export interface Module<In extends unknown[] = [Tensor], Out = Tensor> {
@@ -178,6 +181,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * `{clone: true}` asks for GPU copies, which make a snapshot that later training does not change.
    */
   stateDict(opts: StateDictOptions = {}): Record<string, Tensor> {
+    checkOptions('stateDict', opts, STATE_DICT_OPTIONS);
     const out: Record<string, Tensor> = {};
     for (const [k, t] of [...this.namedParameters(), ...this.namedBuffers()]) out[k] = opts.clone ? detachedClone(t) : t;
     return out;
@@ -188,6 +192,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * shape and dtype is checked before anything is written, so a bad dict changes nothing.
    */
   loadStateDict(state: Record<string, Tensor>, opts: LoadStateDictOptions = {}): this {
+    checkOptions('loadStateDict', opts, LOAD_STATE_DICT_OPTIONS);
     const strict = opts.strict ?? true;
     if (state === null || typeof state !== 'object') fail('loadStateDict', `expected a Record<string, Tensor>, got ${state === null ? 'null' : typeof state}`);
     const mine = new Map([...this.namedParameters(), ...this.namedBuffers()]);

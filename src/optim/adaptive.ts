@@ -4,7 +4,7 @@
 // and reach the kernel as uniforms.
 import { OPTIM_FLAGS as F, optimStep, type View } from '../kernels/index.ts';
 import type { Tensor } from '../tensor/index.ts';
-import { defined, ensure, isBool, nonNegative, Optimizer, type BaseOptions, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
+import { ensure, isBool, nonNegative, Optimizer, type BaseOptions, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
 
 export interface AdaGradOptions extends BaseOptions {
   lrDecay: number;
@@ -14,7 +14,7 @@ export interface AdaGradOptions extends BaseOptions {
 
 export class AdaGrad extends Optimizer<AdaGradOptions> {
   constructor(params: ParamsInput<AdaGradOptions>, opts: Partial<AdaGradOptions> = {}) {
-    super('AdaGrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...defined(opts) });
+    super('AdaGrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, opts);
   }
 
   protected validate(o: AdaGradOptions): void {
@@ -56,7 +56,7 @@ export interface RMSPropOptions extends BaseOptions {
 
 export class RMSProp extends Optimizer<RMSPropOptions> {
   constructor(params: ParamsInput<RMSPropOptions>, opts: Partial<RMSPropOptions> = {}) {
-    super('RMSProp', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...defined(opts) });
+    super('RMSProp', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, opts);
   }
 
   protected validate(o: RMSPropOptions): void {
@@ -94,7 +94,7 @@ export interface AdamOptions extends BaseOptions {
 
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: ParamsInput<AdamOptions>, opts: Partial<AdamOptions> = {}, name = 'Adam', weightDecay = 0) {
-    super(name, params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, ...defined(opts) });
+    super(name, params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false }, opts);
   }
 
   /** AdamW decays the parameter directly, p *= 1 - lr * weightDecay, instead of adding to the gradient. */

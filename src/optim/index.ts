@@ -7,5 +7,5 @@ export { Optimizer, type BaseOptions, type ParamGroup, type ParamGroupInput, typ
 export { SGD, NoisySGD, type SGDOptions, type NoisySGDOptions } from './sgd.ts';
 export { AdaGrad, RMSProp, Adam, AdamW, type AdaGradOptions, type RMSPropOptions, type AdamOptions } from './adaptive.ts';
 export { AdaGrad as Adagrad, RMSProp as RMSprop } from './adaptive.ts';
-export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, LinearWarmup, ReduceLROnPlateau, type ReduceLROnPlateauOptions, type SchedulerStateDict } from './scheduler.ts';
+export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, LinearWarmup, ReduceLROnPlateau, type ReduceLROnPlateauOptions, type StepLROptions, type ExponentialLROptions, type CosineAnnealingLROptions, type LinearWarmupOptions, type SchedulerStateDict } from './scheduler.ts';
 export { clipGradNorm, clipGradValue } from './clip.ts';

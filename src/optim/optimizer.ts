@@ -2,7 +2,7 @@
 // step loop. Subclasses supply hyperparameter checks and one fused kernel call per parameter.
 // All of a parameter's state tensors are views into one kept storage, so one read_write binding serves
 // every slot and the state outlives any scope until dispose().
-import { fail, shapeStr } from '../device/index.ts';
+import { checkOptions, fail, optionKeys, shapeStr } from '../device/index.ts';
 import { contiguousStrides, copy, fill, gradEdit, type GradEdit, type View } from '../kernels/index.ts';
 import { contiguousRaw, device, empty, keep, sameShape, Tensor, tensor, viewOf } from '../tensor/index.ts';
 import { enableGrad } from '../autograd/index.ts';
@@ -43,6 +43,8 @@ export interface ZeroGradOptions {
   setToNone?: boolean;
 }
 
+const ZERO_GRAD_OPTIONS = optionKeys<ZeroGradOptions>({ setToNone: true });
+
 /** Fails unless `ok`, naming the optimizer and the option. */
 export function ensure(ok: boolean, op: string, problem: string, fix?: string): void {
   if (!ok) fail(op, problem, fix);
@@ -68,11 +70,17 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   private dummy: Tensor | null = null;
   private disposed = false;
 
+  /**
+   * `defaults` holds every option of O, so its keys are the valid option names: `given` (the user's
+   * options, merged over the defaults) and every parameter group may use no others.
+   */
   constructor(
     readonly name: string,
     params: ParamsInput<O>,
     defaults: O,
+    given?: Partial<O>,
   ) {
+    if (given !== undefined) defaults = { ...defaults, ...defined(checkOptions(name, given, Object.keys(defaults))) };
     this.defaults = defaults;
     this.validate(defaults);
     if (params instanceof Tensor) params = [params];
@@ -101,6 +109,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 
   addParamGroup(group: ParamGroupInput<O>): void {
     this.live('addParamGroup');
+    checkOptions(`${this.name} parameter group ${this.paramGroups.length}`, group, ['params', ...Object.keys(this.defaults)]);
     const { params, ...rest } = group;
     const ps = params instanceof Tensor ? [params] : [...(params as Iterable<Tensor>)];
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
@@ -161,6 +170,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** Drops every parameter's gradient (default) or zeroes it in place ({setToNone: false}). */
   zeroGrad(opts: ZeroGradOptions = {}): void {
     this.live('zeroGrad');
+    checkOptions(`${this.name}.zeroGrad`, opts, ZERO_GRAD_OPTIONS);
     const toNone = opts.setToNone ?? true;
     const grads = this.paramGroups.flatMap((g) => g.params).filter((p) => p._grad);
     if (toNone) {

@@ -2,13 +2,22 @@
 // group's `lr`, are stepped once per epoch after optimizer.step(), and take their first step on
 // construction (epoch 0). The recursive ("chainable") forms torch uses are kept, so a group's lr can
 // also be changed by hand between steps. Nothing here touches the GPU: lr is a uniform of the kernels.
-import { fail } from '../device/index.ts';
+import { checkOptions, fail, optionKeys } from '../device/index.ts';
 import { ensure, nonNegative, type Optimizer } from './optimizer.ts';
 
 type AnyOptimizer = Optimizer<any>;
 
 export interface SchedulerStateDict {
   [key: string]: unknown;
+}
+
+/**
+ * Checks a scheduler's options before anything is touched and returns its lastEpoch (-1 by default).
+ * Runs inside the super() call, so it cannot use `this`.
+ */
+function lastEpochOf(name: string, opts: { lastEpoch?: number } | undefined, keys: readonly string[], required: boolean): number {
+  if (opts === undefined && required) fail(name, 'needs an options object', `pass {${keys.join(', ')}}`);
+  return checkOptions(name, opts, keys).lastEpoch ?? -1;
 }
 
 export abstract class LRScheduler {
@@ -71,13 +80,21 @@ export abstract class LRScheduler {
   }
 }
 
+export interface StepLROptions {
+  stepSize: number;
+  /** Default 0.1. */
+  gamma?: number;
+  lastEpoch?: number;
+}
+const STEP_LR_OPTIONS = optionKeys<StepLROptions>({ stepSize: true, gamma: true, lastEpoch: true });
+
 /** Multiplies the lr by gamma every stepSize epochs. */
 export class StepLR extends LRScheduler {
   constructor(
     optimizer: AnyOptimizer,
-    readonly opts: { stepSize: number; gamma?: number; lastEpoch?: number },
+    readonly opts: StepLROptions,
   ) {
-    super(optimizer, opts.lastEpoch ?? -1, 'StepLR');
+    super(optimizer, lastEpochOf('StepLR', opts, STEP_LR_OPTIONS, true), 'StepLR');
     ensure(Number.isInteger(opts.stepSize) && opts.stepSize > 0, this.name, `stepSize must be a positive integer, got ${opts.stepSize}`);
     nonNegative(this.name, 'gamma', opts.gamma ?? 0.1);
     this.start();
@@ -90,13 +107,19 @@ export class StepLR extends LRScheduler {
   }
 }
 
+export interface ExponentialLROptions {
+  gamma: number;
+  lastEpoch?: number;
+}
+const EXPONENTIAL_LR_OPTIONS = optionKeys<ExponentialLROptions>({ gamma: true, lastEpoch: true });
+
 /** Multiplies the lr by gamma every epoch. */
 export class ExponentialLR extends LRScheduler {
   constructor(
     optimizer: AnyOptimizer,
-    readonly opts: { gamma: number; lastEpoch?: number },
+    readonly opts: ExponentialLROptions,
   ) {
-    super(optimizer, opts.lastEpoch ?? -1, 'ExponentialLR');
+    super(optimizer, lastEpochOf('ExponentialLR', opts, EXPONENTIAL_LR_OPTIONS, true), 'ExponentialLR');
     nonNegative(this.name, 'gamma', opts.gamma);
     this.start();
   }
@@ -107,13 +130,21 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+export interface CosineAnnealingLROptions {
+  tMax: number;
+  /** Default 0. */
+  etaMin?: number;
+  lastEpoch?: number;
+}
+const COSINE_OPTIONS = optionKeys<CosineAnnealingLROptions>({ tMax: true, etaMin: true, lastEpoch: true });
+
 /** Cosine annealing from the base lr to etaMin over tMax epochs (and back up, periodically, after). */
 export class CosineAnnealingLR extends LRScheduler {
   constructor(
     optimizer: AnyOptimizer,
-    readonly opts: { tMax: number; etaMin?: number; lastEpoch?: number },
+    readonly opts: CosineAnnealingLROptions,
   ) {
-    super(optimizer, opts.lastEpoch ?? -1, 'CosineAnnealingLR');
+    super(optimizer, lastEpochOf('CosineAnnealingLR', opts, COSINE_OPTIONS, true), 'CosineAnnealingLR');
     ensure(Number.isInteger(opts.tMax) && opts.tMax > 0, this.name, `tMax must be a positive integer, got ${opts.tMax}`);
     nonNegative(this.name, 'etaMin', opts.etaMin ?? 0);
     this.start();
@@ -131,6 +162,17 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+export interface LinearWarmupOptions {
+  /** Default 1/3. */
+  startFactor?: number;
+  /** Default 1. */
+  endFactor?: number;
+  /** Default 5. */
+  warmupSteps?: number;
+  lastEpoch?: number;
+}
+const LINEAR_WARMUP_OPTIONS = optionKeys<LinearWarmupOptions>({ startFactor: true, endFactor: true, warmupSteps: true, lastEpoch: true });
+
 /**
  * Linear warm-up: the lr goes from startFactor * base to endFactor * base (1 by default) in
  * warmupSteps epochs, then stays (torch's LinearLR with totalIters = warmupSteps).
@@ -138,9 +180,9 @@ export class CosineAnnealingLR extends LRScheduler {
 export class LinearWarmup extends LRScheduler {
   constructor(
     optimizer: AnyOptimizer,
-    readonly opts: { startFactor?: number; endFactor?: number; warmupSteps?: number; lastEpoch?: number } = {},
+    readonly opts: LinearWarmupOptions = {},
   ) {
-    super(optimizer, opts.lastEpoch ?? -1, 'LinearWarmup');
+    super(optimizer, lastEpochOf('LinearWarmup', opts, LINEAR_WARMUP_OPTIONS, false), 'LinearWarmup');
     const s = opts.startFactor ?? 1 / 3;
     const e = opts.endFactor ?? 1;
     ensure(s > 0 && s <= 1, this.name, `startFactor must be in (0, 1], got ${s}`, 'a factor of 0 would stall the warm-up at lr 0');
@@ -171,6 +213,7 @@ export interface ReduceLROnPlateauOptions {
   /** Reductions smaller than this are skipped. */
   eps?: number;
 }
+const PLATEAU_OPTIONS = optionKeys<ReduceLROnPlateauOptions>({ mode: true, factor: true, patience: true, threshold: true, thresholdMode: true, cooldown: true, minLr: true, eps: true });
 
 /**
  * Cuts the lr by `factor` once the metric passed to step() has not improved for more than `patience`
@@ -196,6 +239,7 @@ export class ReduceLROnPlateau {
     opts: ReduceLROnPlateauOptions = {},
   ) {
     const op = 'ReduceLROnPlateau';
+    checkOptions(op, opts, PLATEAU_OPTIONS);
     this.mode = opts.mode ?? 'min';
     this.factor = opts.factor ?? 0.1;
     this.patience = opts.patience ?? 10;

@@ -4,7 +4,7 @@
 // kernel from the global Philox stream, so it costs no memory and manualSeed reproduces it.
 import { OPTIM_FLAGS as F, optimStep, type View } from '../kernels/index.ts';
 import { reserveRandom, Tensor } from '../tensor/index.ts';
-import { defined, ensure, isBool, nonNegative, Optimizer, type BaseOptions, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
+import { ensure, isBool, nonNegative, Optimizer, type BaseOptions, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
 
 export interface SGDOptions extends BaseOptions {
   momentum: number;
@@ -16,7 +16,7 @@ const SGD_DEFAULTS: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDe
 
 export class SGD<O extends SGDOptions = SGDOptions> extends Optimizer<O> {
   constructor(params: ParamsInput<O>, opts: Partial<O> = {}, defaults: O = SGD_DEFAULTS as O, name = 'SGD') {
-    super(name, params, { ...defaults, ...defined(opts) } as O);
+    super(name, params, defaults, opts);
   }
 
   protected validate(o: O): void {

@@ -1,13 +1,16 @@
 // The current device. Ops find it here rather than through arguments, as in PyTorch's default device.
-import { Device, fail, type InitOptions, type DeviceInfo } from '../device/index.ts';
+import { checkOptions, Device, fail, optionKeys, type InitOptions, type DeviceInfo } from '../device/index.ts';
 import { buildProfile } from '../kernels/index.ts';
 import { enableAsyncScopes } from './memory.ts';
 
 let current: Device | null = null;
 let debugMode = false;
 
+const INIT_OPTIONS = optionKeys<InitOptions>({ powerPreference: true, forceFallbackAdapter: true, debug: true, batchSize: true, verbose: true, poolCapBytes: true });
+
 /** Gives the current device, or a fresh one when there is none or the current one was lost. */
 export async function init(opts: InitOptions = {}): Promise<DeviceInfo> {
+  checkOptions('init', opts, INIT_OPTIONS);
   if (current && !current.lost && !opts.forceFallbackAdapter) return current.info;
   if (current?.lost) destroy();
   await enableAsyncScopes();

@@ -5,8 +5,12 @@ import { contiguousStrides, numel, type DType, type View } from '../kernels/inde
 import { copy } from '../kernels/index.ts';
 import { currentDevice, device, isDebug } from './context.ts';
 import { Storage, track, untrack, unwatchLeak, watchLeak, type Owned } from './memory.ts';
+import { format, type FormatOptions } from './format.ts';
 
 (Symbol as any).dispose ??= Symbol.for('Symbol.dispose');
+
+/** Node's util.inspect hook, by its registered name, so nothing imports node:util. */
+const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
 
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -120,6 +124,21 @@ export class Tensor implements Owned, View {
 
   toString(): string {
     return `Tensor(${shapeStr(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+
+  /** Logs the values as PyTorch prints them (see wg.format): an explicit readback. */
+  async print(opts?: FormatOptions): Promise<void> {
+    console.log(await format(this, opts));
+  }
+
+  /** What console.log / util.inspect show in Node: the description, not the storage internals. */
+  [INSPECT](): string {
+    return `Tensor { shape: ${shapeStr(this.shape)}, dtype: '${this.dtype}', requiresGrad: ${this.requiresGrad}${this._disposed ? ', disposed: true' : ''} }`;
+  }
+
+  /** JSON.stringify cannot read GPU memory synchronously, so it fails instead of writing `{}` or internals. */
+  toJSON(): never {
+    return fail('JSON.stringify', `a tensor ${shapeStr(this.shape)} ${this.dtype} cannot be converted to JSON: its values live on the GPU`, 'read them first: JSON.stringify(await t.toArray())');
   }
 }
 

@@ -9,11 +9,13 @@
 // libwayland's and Dawn's benign start-up messages off the terminal, and shows them with {verbose: true};
 // (8) `webgrad train` on the synthetic set writes its run folder and JSON summary, `webgrad eval`
 // reproduces the test accuracy from the saved model, Chromium renders the run's report.html offline, and
-// --runtime chrome / deno train the same model as Node. Prints one line per check,
-// `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh; exits 1 on any failure.
+// --runtime chrome / deno train the same model as Node; (9) a strict TypeScript consumer
+// (test/build/ts-consumer, skipLibCheck false) typechecks against dist/'s .d.ts files. Prints one line per
+// check, `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh; exits 1 on any failure.
+// `node test/build/check.mjs WORD…` runs only the checks whose name contains a WORD.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,7 +33,10 @@ let passed = 0;
 let failed = 0;
 const notes = [];
 
+const only = process.argv.slice(2);
+
 async function check(name, fn) {
+  if (only.length && !only.some((w) => name.includes(w))) return;
   const t0 = performance.now();
   try {
     const detail = await fn();
@@ -393,6 +398,35 @@ for (const runtime of ['chrome', 'deno'])
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+// (9) TypeScript consumers: the .d.ts files typecheck on their own ----------------------------------------
+await check('types: strict TypeScript consumer of dist/ with skipLibCheck false', async () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  // The check below would find @webgpu/types in this repo's node_modules either way; a consumer gets it only as a dependency.
+  if (!pkg.dependencies?.['@webgpu/types']) throw new Error("@webgpu/types is not in package.json's dependencies, so consumers would not get the WebGPU types dist/index.d.ts references");
+  if (!readFileSync(join(root, 'dist/index.d.ts'), 'utf8').includes('/// <reference types="@webgpu/types"')) throw new Error('dist/index.d.ts does not reference @webgpu/types');
+  // The consumer is copied out of the repository, as a project of its own whose node_modules/webgrad
+  // is this package (as an install would be). A link inside the repository would loop test discovery.
+  const src = join(root, 'test/build/ts-consumer');
+  const dir = mkdtempSync(join(tmpdir(), 'webgrad-ts-consumer-'));
+  try {
+    for (const f of readdirSync(src)) copyFileSync(join(src, f), join(dir, f));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(root, join(dir, 'node_modules/webgrad'), 'junction');
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const r = await runChild(process.execPath, [tsc, '-p', dir], { timeoutMs: 180_000 });
+    if (r.code !== 0) throw new Error(`tsc -p test/build/ts-consumer failed (exit ${r.code}):\n${tail(r.out + r.err, 3000)}`);
+  } finally {
+    // Only the link is removed, never what it points to; then the copied files (tsc writes none: noEmit).
+    const gone = (p, rm) => existsSync(p) || lstatSync(p, { throwIfNoEntry: false }) ? rm(p) : undefined;
+    gone(join(dir, 'node_modules/webgrad'), unlinkSync);
+    for (const f of readdirSync(src)) gone(join(dir, f), unlinkSync);
+    gone(join(dir, 'node_modules'), rmdirSync);
+    rmdirSync(dir);
+  }
+  const lib = JSON.parse(readFileSync(join(src, 'tsconfig.json'), 'utf8')).compilerOptions.lib;
+  return `typechecks with lib ${JSON.stringify(lib)}`;
+});
 
 for (const n of notes) console.log(`note  ${n}`);
 console.log(`build: ${passed} passed, ${failed} failed`);
