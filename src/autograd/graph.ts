@@ -199,11 +199,18 @@ export function propagate(
   const pending = new Map<Node, Tensor>();
   const leaves = new Map<Tensor, Tensor>();
   const captured = new Map<Node, Tensor>();
+  // Gradients propagate made itself (rule results, sums, pass-through views). Each is referenced by
+  // exactly one map entry until it is consumed, so summing two of them frees both parts at once.
   const mine = new Set<Tensor>();
+  const release = (t: Tensor) => {
+    if (mine.delete(t)) t.dispose();
+  };
   const accumulate = (map: Map<any, Tensor>, key: unknown, g: Tensor) => {
     const old = map.get(key);
     if (!old) return void map.set(key, g);
     const sum = hooks.add(old, g);
+    release(old);
+    release(g);
     mine.add(sum);
     map.set(key, sum);
   };
@@ -223,27 +230,25 @@ export function propagate(
       if (rule.backward === 'none') continue;
       const { ctx, temps } = node.ctx();
       const ins = rule.backward(g, ctx);
-      for (const t of temps) t.dispose();
+      // Anything a rule returns that propagate does not own outright (g passed through, one tensor
+      // returned for two inputs, a saved tensor) travels on as a view, so each map entry owns its own.
+      const foreign = new Set<Tensor | null>([g, ctx.output, ...ctx.inputs]);
+      const used = new Set<Tensor>();
       node.slots.forEach((slot, i) => {
         let gi = ins[i];
-        if (!gi || (!slot.node && !slot.leaf)) {
-          if (gi && gi !== g) gi.dispose();
-          return;
-        }
-        if (gi.shape.length !== slot.shape.length || gi.shape.some((s, k) => s !== slot.shape[k])) {
-          const reduced = hooks.sumTo(gi, slot.shape);
-          if (gi !== g) gi.dispose();
-          gi = reduced;
-        }
-        // A rule may pass g through unchanged (add); a view keeps it alive after g is disposed.
+        if (!gi || (!slot.node && !slot.leaf)) return;
+        if (gi.shape.length !== slot.shape.length || gi.shape.some((s, k) => s !== slot.shape[k])) gi = hooks.sumTo(gi, slot.shape);
         // Under createGraph the view must stay in the graph, or second derivatives through it vanish.
-        if (gi === g) gi = linkedView(g);
+        else if (foreign.has(gi) || used.has(gi)) gi = linkedView(gi);
+        else used.add(gi);
         mine.add(gi);
         if (slot.node) accumulate(pending, slot.node, gi);
         else accumulate(leaves, slot.leaf, gi);
       });
+      for (const t of new Set(ins)) if (t && !foreign.has(t) && !used.has(t)) t.dispose();
+      for (const t of temps) t.dispose();
       if (!opts.retainGraph) node.freeSaved();
-      if (mine.has(g) && !captured.has(node)) g.dispose();
+      if (!captured.has(node)) release(g);
     }
   });
   for (const [leaf, g] of leaves)
