@@ -1,9 +1,11 @@
 // The tape. Each recorded op leaves a Node holding its rule, attrs and the tensors its backward needs
 // (as views that keep their storage alive). Nodes are reference counted: the output tensor holds one
 // reference and each downstream node one more, so dropping a graph frees its saved tensors at once,
-// and backward frees each node's saved tensors as soon as it has passed through it.
+// and backward frees each node's saved tensors as soon as it has passed through it. Each rule's backward
+// runs in a scope (its temporaries are freed, its gradients kept), and `hooks` is the one way to observe
+// or wrap ops and rules (anomaly detection uses it); nothing rewrites rules or Tensor.prototype.
 import { fail, shapeStr } from '../device/index.ts';
-import { Tensor, untrack, viewOf } from '../tensor/index.ts';
+import { tidy, Tensor, untrack, viewOf } from '../tensor/index.ts';
 
 let gradEnabled = true;
 
@@ -52,6 +54,29 @@ export interface Rule<A> {
 }
 
 export type RulesFor<T> = { [K in keyof T]: Rule<T[K]> };
+
+/**
+ * The graph's extension points, consulted by apply() and propagate(); anomaly detection sets them. Each
+ * is null when unused, so the common path costs one null check.
+ */
+export interface GraphHooks {
+  /** After every op's forward, including the ops a backward rule runs. */
+  afterOp: ((op: string, out: Tensor) => void) | null;
+  /** Around each rule's backward: gets the op's name and the call, returns the gradients. */
+  backward: ((op: string, run: () => (Tensor | null)[]) => (Tensor | null)[]) | null;
+  /** Around a whole backward() call (summing gradients, reducing broadcasts, writing .grad). */
+  backwardPass: ((run: () => void) => void) | null;
+}
+
+export const hooks: GraphHooks = { afterOp: null, backward: null, backwardPass: null };
+
+/** A rule's backward, in a scope of its own: temporaries it makes are freed, the gradients kept. */
+function runBackward(op: string, rule: Rule<any>, g: Tensor, ctx: Ctx<any>): (Tensor | null)[] {
+  const b = rule.backward;
+  if (b === 'none') return [];
+  const run = () => tidy(() => b(g, ctx));
+  return hooks.backward ? hooks.backward(op, run) : run();
+}
 
 interface Slot {
   node: Node | null;
@@ -150,7 +175,8 @@ export function record(op: string, rule: Rule<any>, inputs: Tensor[], attrs: unk
   return out;
 }
 
-export interface BackwardHooks {
+/** The ops propagate sums and reduces with, passed in so this file needs no op family. */
+export interface Accumulators {
   add(a: Tensor, b: Tensor): Tensor;
   sumTo(g: Tensor, shape: readonly number[]): Tensor;
 }
@@ -193,7 +219,7 @@ export function propagate(
   roots: Tensor[],
   grads: Tensor[],
   opts: BackwardOptions,
-  hooks: BackwardHooks,
+  ops: Accumulators,
   capture: Set<Node> = new Set(),
 ): { leaves: Map<Tensor, Tensor>; captured: Map<Node, Tensor> } {
   const pending = new Map<Node, Tensor>();
@@ -208,7 +234,7 @@ export function propagate(
   const accumulate = (map: Map<any, Tensor>, key: unknown, g: Tensor) => {
     const old = map.get(key);
     if (!old) return void map.set(key, g);
-    const sum = hooks.add(old, g);
+    const sum = ops.add(old, g);
     release(old);
     release(g);
     mine.add(sum);
@@ -229,7 +255,7 @@ export function propagate(
       const rule = node.rule;
       if (rule.backward === 'none') continue;
       const { ctx, temps } = node.ctx();
-      const ins = rule.backward(g, ctx);
+      const ins = runBackward(node.op, rule, g, ctx);
       // Anything a rule returns that propagate does not own outright (g passed through, one tensor
       // returned for two inputs, a saved tensor) travels on as a view, so each map entry owns its own.
       const foreign = new Set<Tensor | null>([g, ctx.output, ...ctx.inputs]);
@@ -237,7 +263,7 @@ export function propagate(
       node.slots.forEach((slot, i) => {
         let gi = ins[i];
         if (!gi || (!slot.node && !slot.leaf)) return;
-        if (gi.shape.length !== slot.shape.length || gi.shape.some((s, k) => s !== slot.shape[k])) gi = hooks.sumTo(gi, slot.shape);
+        if (gi.shape.length !== slot.shape.length || gi.shape.some((s, k) => s !== slot.shape[k])) gi = ops.sumTo(gi, slot.shape);
         // Under createGraph the view must stay in the graph, or second derivatives through it vanish.
         else if (foreign.has(gi) || used.has(gi)) gi = linkedView(gi);
         else used.add(gi);
