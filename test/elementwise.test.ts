@@ -1,29 +1,34 @@
-// Every elementwise op (UNARY and BINARY in src/autograd/ops/elementwise.ts, plus where) against the
-// float64 table in test/reference/elementwise.ts. The table drives the tests: adding an op there is one
-// line, and an op missing from it fails the first test.
+// Every elementwise op (each unary() and binary() declaration in src/autograd/ops/elementwise.ts, the
+// fused gradient kernels in FUSED, plus where) against the float64 table in test/reference/elementwise.ts.
+// The declarations drive the tests: an op declared there without a line in the table fails the first test.
 import { describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
-import { BINARY, UNARY } from '../src/autograd/ops/elementwise.ts';
+import * as E from '../src/autograd/ops/elementwise.ts';
 import { gradcheck } from './reference/gradcheck.ts';
 import { assertClose, broadcastMap, randomInts, randomRef, type Ref, type Tolerance } from './reference/index.ts';
 import { expanded, OPS, place, ref64, refOf, type OpRef } from './reference/elementwise.ts';
 
+type ElementwiseOp = E.UnaryOp<(x: E.TensorLike, ...p: any[]) => wg.Tensor> | E.BinaryOp<boolean>;
+const isOp = (v: unknown): v is ElementwiseOp => typeof v === 'function' && 'kind' in v && 'opName' in v;
+const DECLARED = Object.entries(E).filter((e): e is [string, ElementwiseOp] => isOp(e[1]));
+const ALL = [...DECLARED.map(([, o]) => o), ...Object.values(E.FUSED)];
+const UNARY = Object.fromEntries(ALL.filter((o): o is E.UnaryOp<any> => o.kind === 'unary').map((o) => [o.opName, o]));
+const BINARY = Object.fromEntries(ALL.filter((o): o is E.BinaryOp<boolean> => o.kind === 'binary').map((o) => [o.opName, o]));
 const UNARIES = Object.keys(UNARY);
 const BINARIES = Object.keys(BINARY);
+// The per-op tests run for ops with a reference line; the first test names any op without one.
+const REF_UNARIES = UNARIES.filter((n) => OPS[n]);
+const REF_BINARIES = BINARIES.filter((n) => OPS[n]);
 const DEFAULT_TOL: Tolerance = { rtol: 1e-5, atol: 1e-6 };
 const tolOf = (op: OpRef) => ({ ...DEFAULT_TOL, ...op.tol });
 
 type Operand = wg.Tensor | number;
 
-/** Runs op `name` through apply(), as its public function does, with the table's attributes. */
+/** Runs op `name` with the table's attributes, through the declaration's rule as its public function does. */
 function run(name: string, a: Operand, b?: Operand): wg.Tensor {
-  const op = OPS[name]!;
-  const at = op.at ?? {};
-  const apply = wg.apply as (n: string, xs: wg.Tensor[], at: object) => wg.Tensor;
-  if (op.arity === 1) return apply(name, [a as wg.Tensor], at);
-  if (typeof b === 'number') return apply(name, [a as wg.Tensor], { ...at, scalar: b });
-  if (typeof a === 'number') return apply(name, [b as wg.Tensor], { ...at, scalar: a, reverse: true });
-  return apply(name, [a, b!], at);
+  const at = OPS[name]!.at ?? {};
+  if (UNARY[name]) return UNARY[name].run(a, at);
+  return BINARY[name]!.run(a, b!, at);
 }
 
 /** The dtype an op gives for operands of promoted dtype `dt`. */
@@ -43,14 +48,17 @@ async function check(name: string, got: wg.Tensor, want: Ref, dtype: wg.DType, l
 }
 
 describe('the reference table', () => {
-  it('has a line for every op in UNARY and BINARY', () => {
+  it('has a line for every declared op, and each declaration is exported under its op name', () => {
+    expect(UNARIES.length).toBeGreaterThan(20);
+    expect(BINARIES.length).toBeGreaterThan(20);
+    expect(DECLARED.filter(([k, o]) => k !== o.opName).map(([k]) => k)).toEqual([]);
     expect([...UNARIES, ...BINARIES].filter((n) => !OPS[n])).toEqual([]);
     expect(Object.keys(OPS).filter((n) => !(n in UNARY) && !(n in BINARY))).toEqual([]);
-    expect(UNARIES.every((n) => OPS[n]!.arity === 1) && BINARIES.every((n) => OPS[n]!.arity === 2)).toBe(true);
+    expect(REF_UNARIES.every((n) => OPS[n]!.arity === 1) && REF_BINARIES.every((n) => OPS[n]!.arity === 2)).toBe(true);
   });
 });
 
-describe.each(UNARIES)('unary %s', (name) => {
+describe.each(REF_UNARIES)('unary %s', (name) => {
   const op = OPS[name]!;
   it('matches float64 on shapes [1], [7], [13, 127]', async () => {
     for (const [k, shape] of [[1], [7], [13, 127]].entries()) {
@@ -72,7 +80,7 @@ describe.each(UNARIES)('unary %s', (name) => {
   });
 });
 
-describe.each(BINARIES)('binary %s', (name) => {
+describe.each(REF_BINARIES)('binary %s', (name) => {
   const op = OPS[name]!;
   const [lo2, hi2] = dom2(op);
   const pair = (sa: number[], sb: number[], seed: number): [Ref, Ref] => [randomRef(sa, seed, op.lo, op.hi), randomRef(sb, seed + 1, lo2, hi2)];
@@ -241,9 +249,8 @@ describe('more than 65,535 workgroups', () => {
 });
 
 describe('gradients', () => {
-  const unaryGrads = UNARIES.filter((n) => OPS[n]!.grad);
-  const binaryGrads = BINARIES.filter((n) => OPS[n]!.grad);
-  const apply = wg.apply as (n: string, xs: wg.Tensor[], at: object) => wg.Tensor;
+  const unaryGrads = REF_UNARIES.filter((n) => OPS[n]!.grad);
+  const binaryGrads = REF_BINARIES.filter((n) => OPS[n]!.grad);
 
   it('every differentiable public op has a gradient domain in the table', () => {
     for (const n of ['neg', 'exp', 'log', 'tanh', 'sigmoid', 'relu', 'leakyRelu', 'elu', 'gelu', 'silu', 'softplus', 'clamp', 'add', 'mul', 'div', 'pow', 'maximum', 'minimum'])
@@ -253,7 +260,7 @@ describe('gradients', () => {
   it.each(unaryGrads)('%s: contiguous and transposed', async (name) => {
     const op = OPS[name]!;
     const g = op.grad!;
-    const f = (x: wg.Tensor) => apply(name, [x], op.at ?? {});
+    const f = (x: wg.Tensor) => run(name, x);
     const cpu = (x: Ref) => ref64(name, x);
     await gradcheck(f, cpu, [randomRef([3, 4], 400, g.lo, g.hi)], g.tol);
     await gradcheck(f, cpu, [randomRef([4, 3], 401, g.lo, g.hi)], { ...g.tol, makeInput: (r) => place(r, 'transposed') });
@@ -263,7 +270,7 @@ describe('gradients', () => {
     const op = OPS[name]!;
     const g = op.grad!;
     const [lo2, hi2] = [g.lo2 ?? g.lo, g.hi2 ?? g.hi];
-    const f = (a: wg.Tensor, b: wg.Tensor) => apply(name, [a, b], op.at ?? {});
+    const f = (a: wg.Tensor, b: wg.Tensor) => run(name, a, b);
     const cpu = (a: Ref, b: Ref) => ref64(name, a, b);
     await gradcheck(f, cpu, [randomRef([3, 4], 410, g.lo, g.hi), randomRef([4], 411, lo2, hi2)], { ...g.tol, wrt: g.wrt });
     await gradcheck(f, cpu, [randomRef([4, 3], 412, g.lo, g.hi), randomRef([4, 1], 413, lo2, hi2)], {

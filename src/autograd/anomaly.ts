@@ -9,15 +9,14 @@
 // fn with detection on and checks at the end. Cost while on: three small dispatches per op and one
 // record per op until the next check (call checkAnomaly every so often in long runs). Off by default.
 //
-// Phase: while on, each rule's backward in the op table is wrapped so ops run inside it are labelled
-// "backward of <op>", and the gradients it returns are checked too (a rule may build them with kernels
-// directly). The wrappers are removed when detection is turned off.
+// Phase: while on, the graph's backward hook labels ops run inside a rule "backward of <op>" and checks
+// the gradients the rule returns too (a rule may build them with kernels directly); the backwardPass
+// hook labels the summing and broadcast reduction around the rules. Turning detection off clears the
+// hooks; nothing else is rewritten.
 import { fail, shapeStr } from '../device/index.ts';
 import { map, reduce, type View } from '../kernels/index.ts';
-import { empty, full, keep, Tensor } from '../tensor/index.ts';
-import { setAfterOp } from './apply.ts';
-import type { Rule } from './graph.ts';
-import { RULES } from './table.ts';
+import { empty, full, keep, type Tensor } from '../tensor/index.ts';
+import { hooks, type GraphHooks } from './graph.ts';
 
 interface OpRecord {
   op: string;
@@ -35,9 +34,7 @@ let base = 0;
 let records: OpRecord[] = [];
 const inBackward: string[] = [];
 let inBackwardCall = 0;
-let originalBackward: ((this: Tensor, ...a: unknown[]) => void) | null = null;
 const checked = new WeakSet<Tensor>();
-const originals = new Map<Rule<any>, Rule<any>['backward']>();
 
 const FLAG = { name: 'anomalyFlag', expr: 'select(0.0, 1.0, is_nan(a) || is_inf(a))', ct: 'f32' as const };
 const FIRST = { name: 'anomalyFirst', expr: 'select(a, u.ialpha, a < 0 && b > 0)', ct: 'i32' as const };
@@ -68,55 +65,29 @@ function contiguous(shape: readonly number[]): number[] {
   return st;
 }
 
-function hook(op: string, out: Tensor): void {
-  if (!VIEW_OPS.has(op)) check(out, op);
-}
-
-function wrapRules(): void {
-  for (const [name, rule] of Object.entries(RULES) as [string, Rule<any>][]) {
-    const b = rule.backward;
-    if (b === 'none' || originals.has(rule)) continue;
-    originals.set(rule, b);
-    rule.backward = (g, ctx) => {
-      inBackward.push(name);
-      try {
-        const grads = b(g, ctx);
-        for (const gi of grads) if (gi) check(gi, `${name}'s backward`);
-        return grads;
-      } finally {
-        inBackward.pop();
-      }
-    };
-  }
-}
-
-function unwrapRules(): void {
-  for (const [rule, b] of originals) rule.backward = b;
-  originals.clear();
-}
-
-// backward() also sums gradients and reduces broadcasts outside any rule; those ops are labelled too.
-function wrapBackwardCall(on: boolean): void {
-  const proto = Tensor.prototype as unknown as { backward: (this: Tensor, ...a: unknown[]) => void };
-  if (on && !originalBackward) {
-    const orig = (originalBackward = proto.backward);
-    Object.defineProperty(proto, 'backward', {
-      value(this: Tensor, ...a: unknown[]) {
-        inBackwardCall++;
-        try {
-          return orig.apply(this, a);
-        } finally {
-          inBackwardCall--;
-        }
-      },
-      configurable: true,
-      writable: true,
-    });
-  } else if (!on && originalBackward) {
-    Object.defineProperty(proto, 'backward', { value: originalBackward, configurable: true, writable: true });
-    originalBackward = null;
-  }
-}
+const ANOMALY_HOOKS: GraphHooks = {
+  afterOp(op, out) {
+    if (!VIEW_OPS.has(op)) check(out, op);
+  },
+  backward(op, run) {
+    inBackward.push(op);
+    try {
+      const grads = run();
+      for (const gi of grads) if (gi) check(gi, `${op}'s backward`);
+      return grads;
+    } finally {
+      inBackward.pop();
+    }
+  },
+  backwardPass(run) {
+    inBackwardCall++;
+    try {
+      run();
+    } finally {
+      inBackwardCall--;
+    }
+  },
+};
 
 /**
  * Turns anomaly detection on or off. While on, the first op whose output holds NaN or Inf is recorded
@@ -129,13 +100,9 @@ export function detectAnomaly(on: boolean): void {
     state = keep(full([1], -1, { dtype: 'int32' }));
     base = 0;
     records = [];
-    wrapRules();
-    wrapBackwardCall(true);
-    setAfterOp(hook);
+    Object.assign(hooks, ANOMALY_HOOKS);
   } else {
-    setAfterOp(null);
-    unwrapRules();
-    wrapBackwardCall(false);
+    Object.assign(hooks, { afterOp: null, backward: null, backwardPass: null } satisfies GraphHooks);
     state?.dispose();
     state = null;
     records = [];

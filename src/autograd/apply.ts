@@ -1,27 +1,19 @@
 // The single entry point of every differentiable op: check inputs, run the forward rule without
-// recording, then record a node if gradients are wanted. The table is registered by table.ts, which
-// keeps the family files free of import cycles.
+// recording, then record a node if gradients are wanted. The rule comes with the call: each family
+// binds its own table with rules(), so there is no global table to register or look up.
 import type { Tensor } from '../tensor/index.ts';
-import { noGrad, record, type Rule } from './graph.ts';
-import type { OpAttrs, OpName } from './table.ts';
+import { hooks, noGrad, record, type Rule, type RulesFor } from './graph.ts';
 
-let rules: Record<string, Rule<any>> | null = null;
-
-export function setRules(table: Record<string, Rule<any>>): void {
-  rules = table;
-}
-
-type Hook = (op: string, out: Tensor) => void;
-let afterOp: Hook | null = null;
-/** Called after every op's forward (anomaly detection installs one). */
-export function setAfterOp(h: Hook | null): void {
-  afterOp = h;
-}
-
-export function apply<K extends OpName>(name: K, inputs: Tensor[], attrs: OpAttrs[K]): Tensor {
+export function apply<A>(name: string, rule: Rule<A>, inputs: Tensor[], attrs: A): Tensor {
   for (const t of inputs) t.assertLive(name);
-  const rule = rules![name as string]!;
   const out = noGrad(() => rule.forward(inputs, attrs));
-  afterOp?.(name as string, out);
-  return record(name as string, rule, inputs, attrs, out);
+  hooks.afterOp?.(name, out);
+  return record(name, rule, inputs, attrs, out);
+}
+
+/** A family's apply: `table` must hold a rule for every key of A, and each call gets its attrs typed. */
+export type FamilyApply<A> = <K extends keyof A & string>(name: K, inputs: Tensor[], attrs: A[K]) => Tensor;
+
+export function rules<A>(table: RulesFor<A>): FamilyApply<A> {
+  return (name, inputs, attrs) => apply(name, table[name], inputs, attrs);
 }

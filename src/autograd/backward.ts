@@ -3,7 +3,7 @@
 // compose for higher-order derivatives.
 import { fail, shapeStr } from '../device/index.ts';
 import { keep, onesLike, Tensor, viewOf, zerosLike } from '../tensor/index.ts';
-import { enableGrad, isGradEnabled, noGrad, propagate, withGradMode, type BackwardHooks, type BackwardOptions, type Node } from './graph.ts';
+import { enableGrad, hooks, isGradEnabled, noGrad, propagate, withGradMode, type Accumulators, type BackwardOptions, type Node } from './graph.ts';
 import { add } from './ops/elementwise.ts';
 import { sum } from './ops/reduce.ts';
 import { contiguous, reshape } from './ops/views.ts';
@@ -20,7 +20,7 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   return r;
 }
 
-const HOOKS: BackwardHooks = { add, sumTo };
+const ACC: Accumulators = { add, sumTo };
 
 function ownedGrad(g: Tensor): Tensor {
   // Leaf gradients must own contiguous storage: optimizers update them in place.
@@ -37,6 +37,11 @@ function ownedGrad(g: Tensor): Tensor {
 }
 
 export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}): void {
+  if (hooks.backwardPass) hooks.backwardPass(() => backwardPass(root, grad, opts));
+  else backwardPass(root, grad, opts);
+}
+
+function backwardPass(root: Tensor, grad: Tensor | undefined, opts: BackwardOptions): void {
   root.assertLive('backward');
   if (!root.requiresGrad)
     fail('backward', `the tensor ${shapeStr(root.shape)} does not require grad, so there is nothing to differentiate`, 'create the inputs with {requiresGrad: true} (or call requiresGrad_()), and do not compute the loss inside noGrad()');
@@ -49,7 +54,7 @@ export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}
   } else if (g.shape.length !== root.shape.length || g.shape.some((s, i) => s !== root.shape[i])) {
     fail('backward', `the gradient has shape ${shapeStr(g.shape)} but the output has shape ${shapeStr(root.shape)}`, 'pass a gradient of the same shape as the output');
   }
-  const { leaves } = propagate([root], [g], opts, HOOKS);
+  const { leaves } = propagate([root], [g], opts, ACC);
   withGradMode(!!opts.createGraph, () => {
     for (const [leaf, lg0] of leaves) {
       const lg = lg0 === g ? viewOf(g, g.shape, g.strides, g.offset, 'grad') : lg0;
@@ -103,7 +108,7 @@ export function valueAndGrad<T extends Tree, R extends unknown[]>(f: (x: T, ...r
     if (!y.requiresGrad) grads = inputs.map((t) => zerosLike(t));
     else {
       const seed = onesLike(y);
-      const { leaves, captured } = propagate([y], [seed], { createGraph: outer, retainGraph: outer }, HOOKS, capture);
+      const { leaves, captured } = propagate([y], [seed], { createGraph: outer, retainGraph: outer }, ACC, capture);
       grads = inputs.map((t) => (t.gradFn ? captured.get(t.gradFn as Node) : leaves.get(t)) ?? zerosLike(t));
       for (const [leaf, g] of leaves) if (!inputs.includes(leaf)) g.dispose();
       if (!grads.includes(seed)) seed.dispose();

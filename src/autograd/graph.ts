@@ -1,9 +1,11 @@
 // The tape. Each recorded op leaves a Node holding its rule, attrs and the tensors its backward needs
 // (as views that keep their storage alive). Nodes are reference counted: the output tensor holds one
 // reference and each downstream node one more, so dropping a graph frees its saved tensors at once,
-// and backward frees each node's saved tensors as soon as it has passed through it.
+// and backward frees each node's saved tensors as soon as it has passed through it. Each rule's backward
+// runs in a scope (its temporaries are freed, its gradients kept), and `hooks` is the one way to observe
+// or wrap ops and rules (anomaly detection uses it); nothing rewrites rules or Tensor.prototype.
 import { fail, shapeStr } from '../device/index.ts';
-import { Tensor, untrack, viewOf } from '../tensor/index.ts';
+import { tidy, Tensor, untrack, viewOf } from '../tensor/index.ts';
 
 let gradEnabled = true;
 
@@ -52,6 +54,29 @@ export interface Rule<A> {
 }
 
 export type RulesFor<T> = { [K in keyof T]: Rule<T[K]> };
+
+/**
+ * The graph's extension points, consulted by apply() and propagate(); anomaly detection sets them. Each
+ * is null when unused, so the common path costs one null check.
+ */
+export interface GraphHooks {
+  /** After every op's forward, including the ops a backward rule runs. */
+  afterOp: ((op: string, out: Tensor) => void) | null;
+  /** Around each rule's backward: gets the op's name and the call, returns the gradients. */
+  backward: ((op: string, run: () => (Tensor | null)[]) => (Tensor | null)[]) | null;
+  /** Around a whole backward() call (summing gradients, reducing broadcasts, writing .grad). */
+  backwardPass: ((run: () => void) => void) | null;
+}
+
+export const hooks: GraphHooks = { afterOp: null, backward: null, backwardPass: null };
+
+/** A rule's backward, in a scope of its own: temporaries it makes are freed, the gradients kept. */
+function runBackward(op: string, rule: Rule<any>, g: Tensor, ctx: Ctx<any>): (Tensor | null)[] {
+  const b = rule.backward;
+  if (b === 'none') return [];
+  const run = () => tidy(() => b(g, ctx));
+  return hooks.backward ? hooks.backward(op, run) : run();
+}
 
 interface Slot {
   node: Node | null;
@@ -150,7 +175,8 @@ export function record(op: string, rule: Rule<any>, inputs: Tensor[], attrs: unk
   return out;
 }
 
-export interface BackwardHooks {
+/** The ops propagate sums and reduces with, passed in so this file needs no op family. */
+export interface Accumulators {
   add(a: Tensor, b: Tensor): Tensor;
   sumTo(g: Tensor, shape: readonly number[]): Tensor;
 }
@@ -193,17 +219,24 @@ export function propagate(
   roots: Tensor[],
   grads: Tensor[],
   opts: BackwardOptions,
-  hooks: BackwardHooks,
+  ops: Accumulators,
   capture: Set<Node> = new Set(),
 ): { leaves: Map<Tensor, Tensor>; captured: Map<Node, Tensor> } {
   const pending = new Map<Node, Tensor>();
   const leaves = new Map<Tensor, Tensor>();
   const captured = new Map<Node, Tensor>();
+  // Gradients propagate made itself (rule results, sums, pass-through views). Each is referenced by
+  // exactly one map entry until it is consumed, so summing two of them frees both parts at once.
   const mine = new Set<Tensor>();
+  const release = (t: Tensor) => {
+    if (mine.delete(t)) t.dispose();
+  };
   const accumulate = (map: Map<any, Tensor>, key: unknown, g: Tensor) => {
     const old = map.get(key);
     if (!old) return void map.set(key, g);
-    const sum = hooks.add(old, g);
+    const sum = ops.add(old, g);
+    release(old);
+    release(g);
     mine.add(sum);
     map.set(key, sum);
   };
@@ -222,28 +255,26 @@ export function propagate(
       const rule = node.rule;
       if (rule.backward === 'none') continue;
       const { ctx, temps } = node.ctx();
-      const ins = rule.backward(g, ctx);
-      for (const t of temps) t.dispose();
+      const ins = runBackward(node.op, rule, g, ctx);
+      // Anything a rule returns that propagate does not own outright (g passed through, one tensor
+      // returned for two inputs, a saved tensor) travels on as a view, so each map entry owns its own.
+      const foreign = new Set<Tensor | null>([g, ctx.output, ...ctx.inputs]);
+      const used = new Set<Tensor>();
       node.slots.forEach((slot, i) => {
         let gi = ins[i];
-        if (!gi || (!slot.node && !slot.leaf)) {
-          if (gi && gi !== g) gi.dispose();
-          return;
-        }
-        if (gi.shape.length !== slot.shape.length || gi.shape.some((s, k) => s !== slot.shape[k])) {
-          const reduced = hooks.sumTo(gi, slot.shape);
-          if (gi !== g) gi.dispose();
-          gi = reduced;
-        }
-        // A rule may pass g through unchanged (add); a view keeps it alive after g is disposed.
+        if (!gi || (!slot.node && !slot.leaf)) return;
+        if (gi.shape.length !== slot.shape.length || gi.shape.some((s, k) => s !== slot.shape[k])) gi = ops.sumTo(gi, slot.shape);
         // Under createGraph the view must stay in the graph, or second derivatives through it vanish.
-        if (gi === g) gi = linkedView(g);
+        else if (foreign.has(gi) || used.has(gi)) gi = linkedView(gi);
+        else used.add(gi);
         mine.add(gi);
         if (slot.node) accumulate(pending, slot.node, gi);
         else accumulate(leaves, slot.leaf, gi);
       });
+      for (const t of new Set(ins)) if (t && !foreign.has(t) && !used.has(t)) t.dispose();
+      for (const t of temps) t.dispose();
       if (!opts.retainGraph) node.freeSaved();
-      if (mine.has(g) && !captured.has(node)) g.dispose();
+      if (!captured.has(node)) release(g);
     }
   });
   for (const [leaf, g] of leaves)

@@ -1,12 +1,13 @@
-// Contract: src/autograd owns every differentiable op. Each op's forward and backward live together in
-// a family file under ops/, collected in table.ts, whose type rejects a missing rule. apply() runs the
-// forward and records a node; backward() and grad() walk the nodes. Nothing here reads data back.
-import './table.ts';
+// Contract: src/autograd owns every differentiable op. Each public op is one exported declaration in a
+// family file under ops/ (define.ts): it yields the function, its Tensor method and its rule, which the
+// family's apply (rules() in apply.ts) runs and records. backward() and grad() walk the nodes; the graph
+// exposes typed hooks (graph.ts) for anomaly detection. Nothing here reads data back.
 import './methods.ts';
-export { noGrad, enableGrad, isGradEnabled, type BackwardOptions, type Rule, type Ctx, type RulesFor } from './graph.ts';
-export { apply, setAfterOp } from './apply.ts';
+export { noGrad, enableGrad, isGradEnabled, hooks, type GraphHooks, type BackwardOptions, type Rule, type Ctx, type RulesFor } from './graph.ts';
+export { apply, type FamilyApply } from './apply.ts';
+export type { Op, MethodSpec, MethodsOf, OpKeys } from './define.ts';
+export type { OpMethods } from './methods.ts';
 export { backward, grad, valueAndGrad, sumTo } from './backward.ts';
-export { installMethods } from './methods.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/reduce.ts';
 export * from './ops/views.ts';

@@ -1,4 +1,4 @@
-// Float64 references for every elementwise op (src/autograd/ops/elementwise.ts UNARY and BINARY), one
+// Float64 references for every elementwise op (the unary(), binary() and fused() declarations in src/autograd/ops/elementwise.ts), one
 // line per op, plus helpers that build non-contiguous GPU tensors holding a reference's values.
 //
 // Each line gives the op's float64 function, the input domain its tests draw from, whether integer
@@ -73,7 +73,7 @@ const U = (f: (a: number, at: { alpha?: number; beta?: number }) => number, lo: 
 const B = (f: OpRef['f'], lo: number, hi: number, rest: Partial<OpRef> = {}): OpRef => ({ f, arity: 2, lo, hi, ...rest });
 const smooth = (lo: number, hi: number, rest: Partial<NonNullable<OpRef['grad']>> = {}) => ({ lo, hi, ...rest });
 
-/** One line per op. A new op in UNARY or BINARY without a line here fails test/elementwise.test.ts. */
+/** One line per op. A newly declared elementwise op without a line here fails test/elementwise.test.ts. */
 export const OPS: Record<string, OpRef> = {
   neg: U((a) => -a, -5, 5, { int: true, grad: smooth(-2, 2) }),
   abs: U(Math.abs, -5, 5, { int: true, grad: smooth(0.1, 2) }),

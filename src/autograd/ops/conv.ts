@@ -17,8 +17,7 @@ import {
   type PoolGeometry,
 } from '../../kernels/index.ts';
 import { empty, type Tensor } from '../../tensor/index.ts';
-import { apply } from '../apply.ts';
-import type { RulesFor } from '../graph.ts';
+import { rules, type FamilyApply } from '../apply.ts';
 import { sum } from './reduce.ts';
 import { reshape } from './views.ts';
 
@@ -72,7 +71,7 @@ function poolShape(x: readonly number[], g: PoolGeo): number[] {
   return [x[0]!, x[1]!, convOutSize(x[2]!, g.kernel[0], g.stride[0], g.padding[0], 1), convOutSize(x[3]!, g.kernel[1], g.stride[1], g.padding[1], 1)];
 }
 
-export const convRules: RulesFor<ConvAttrs> = {
+const apply: FamilyApply<ConvAttrs> = rules<ConvAttrs>({
   conv2d: {
     forward: ([x, w, b], g) => {
       const y = empty(convShape(x!.shape, w!.shape, g), 'float32', 'conv2d');
@@ -167,7 +166,7 @@ export const convRules: RulesFor<ConvAttrs> = {
     backward: (gg, c) => [apply('avgPool2d', [gg], poolOf(c.attrs))],
     saves: { inputs: false, output: false },
   },
-};
+});
 
 function pair(op: string, name: string, v: Pair | undefined, dflt: readonly [number, number], min: number): [number, number] {
   const p = v === undefined ? dflt : typeof v === 'number' ? [v, v] : v;

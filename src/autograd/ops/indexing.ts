@@ -7,9 +7,8 @@
 import { fail, shapeStr } from '../../device/index.ts';
 import { copy, fill, gather as gatherKernel, map, numel, promote, scatterAdd as scatterKernel, type DType } from '../../kernels/index.ts';
 import { broadcastShapes, empty, normAxis, tensor, viewOf, views as V, type Tensor } from '../../tensor/index.ts';
-import { apply } from '../apply.ts';
-import type { RulesFor } from '../graph.ts';
-import { installMethods } from '../methods.ts';
+import { rules, type FamilyApply } from '../apply.ts';
+import { op as decl } from '../define.ts';
 import { add } from './elementwise.ts';
 import { expand, reshape, slice, unsqueeze } from './views.ts';
 
@@ -32,23 +31,8 @@ export interface IndexingAttrs {
   clone: {};
 }
 
-declare module '../../tensor/tensor.ts' {
-  interface Tensor {
-    indexSelect(dim: number, index: Tensor): Tensor;
-    gather(dim: number, index: Tensor): Tensor;
-    takeAlongDim(indices: Tensor, dim?: number): Tensor;
-    scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
-    oneHot(numClasses: number, opts?: OneHotOptions): Tensor;
-    pad(widths: readonly number[], opts?: PadOptions): Tensor;
-    cast(dtype: DType): Tensor;
-    float(): Tensor;
-    int(): Tensor;
-    bool(): Tensor;
-    clone(): Tensor;
-  }
-}
 
-export const indexingRules: RulesFor<IndexingAttrs> = {
+const apply: FamilyApply<IndexingAttrs> = rules<IndexingAttrs>({
   gather: {
     forward: ([x, index], { dim }) => {
       const out = empty(index!.shape, x!.dtype, 'gather');
@@ -126,7 +110,7 @@ export const indexingRules: RulesFor<IndexingAttrs> = {
     backward: (g) => [g],
     saves: { inputs: false, output: false },
   },
-};
+});
 
 function copied(x: Tensor, dtype: DType, op: string): Tensor {
   const out = empty(x.shape, dtype, op);
@@ -161,7 +145,7 @@ function checkRanked(op: string, x: Tensor): void {
  * out[i][j] = x[index[i][j]][j] for dim 0, and so on (torch.gather): out has index's shape; index has
  * x's rank and index.shape[d] <= x.shape[d] off dim. Out-of-range indices are clamped on the GPU.
  */
-export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+export const gather = decl(function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkRanked('gather', x);
   checkIndex('gather', index);
   const d = normAxis('gather', dim, x.ndim);
@@ -172,10 +156,10 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
       fail('gather', `index ${shapeStr(index.shape)} is larger than x ${shapeStr(x.shape)} in dimension ${k}`, `need index.shape[k] <= x.shape[k] for every k != ${d}`);
   if (x.shape[d] === 0 && index.size > 0) fail('gather', `cannot pick from dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
   return apply('gather', [x, index], { dim: d });
-}
+});
 
 /** The slices of x at `index` (1-D int32) along dim; out-of-range indices are clamped on the GPU. */
-export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+export const indexSelect = decl(function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkRanked('indexSelect', x);
   checkIndex('indexSelect', index);
   const d = normAxis('indexSelect', dim, x.ndim);
@@ -189,13 +173,13 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = apply('gather', [x, wide], { dim: d });
   wide.dispose();
   return out;
-}
+});
 
 /**
  * x's elements at `indices` along dim, with x and indices broadcast against each other off dim (as
  * torch.take_along_dim). Without dim, both are flattened first.
  */
-export function takeAlongDim(x: Tensor, indices: Tensor, dim?: number): Tensor {
+export const takeAlongDim = decl(function takeAlongDim(x: Tensor, indices: Tensor, dim?: number): Tensor {
   x.assertLive('takeAlongDim');
   checkIndex('takeAlongDim', indices, 'indices');
   if (dim === undefined) {
@@ -222,14 +206,14 @@ export function takeAlongDim(x: Tensor, indices: Tensor, dim?: number): Tensor {
   xe.dispose();
   ie.dispose();
   return out;
-}
+});
 
 /**
  * x plus src added at `index` along dim (torch.Tensor.scatter_add): for dim 0,
  * out[index[i][j]][j] += src[i][j]. Only the index-shaped part of src is used. Deterministic: float sums
  * are taken in a fixed order, not with atomics. float32 only.
  */
-export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+export const scatterAdd = decl(function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   checkRanked('scatterAdd', x);
   src.assertLive('scatterAdd');
   checkIndex('scatterAdd', index);
@@ -251,7 +235,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   scattered.dispose();
   temps.forEach((t) => t.dispose());
   return out;
-}
+});
 
 export interface OneHotOptions {
   /** int32 by default, as torch.nn.functional.one_hot; float32 for use as targets. */
@@ -262,7 +246,7 @@ export interface OneHotOptions {
  * out[..., c] = 1 where indices[...] == c, else 0; shape [...indices.shape, numClasses]. numClasses is
  * required: inferring it would read the indices back. Out-of-range indices give an all-zero row.
  */
-export function oneHot(indices: Tensor, numClasses: number, opts: OneHotOptions = {}): Tensor {
+export const oneHot = decl(function oneHot(indices: Tensor, numClasses: number, opts: OneHotOptions = {}): Tensor {
   checkIndex('oneHot', indices, 'indices');
   if (!Number.isInteger(numClasses) || numClasses < 1)
     fail('oneHot', `numClasses must be a positive integer, got ${numClasses}`, 'pass the number of classes explicitly (it is not inferred, which would need a readback)');
@@ -275,7 +259,7 @@ export function oneHot(indices: Tensor, numClasses: number, opts: OneHotOptions 
   map(out.dev, { name: 'oneHot', expr: 'select(0, 1, a == b)', ct: 'i32' }, [idx, cls], out);
   classes.dispose();
   return out;
-}
+});
 
 /** Joins tensors along an existing axis; shapes must agree off it. Mixed dtypes promote (bool < int32 < float32). */
 export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
@@ -311,7 +295,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
  * the last, [left, right, top, bottom] the last two, and so on. 'constant' (the default) fills with
  * `value` and crops for negative widths; 'reflect', 'replicate' and 'circular' take widths >= 0.
  */
-export function pad(x: Tensor, widths: readonly number[], opts: PadOptions = {}): Tensor {
+export const pad = decl(function pad(x: Tensor, widths: readonly number[], opts: PadOptions = {}): Tensor {
   x.assertLive('pad');
   const mode = opts.mode ?? 'constant';
   const value = opts.value ?? 0;
@@ -364,28 +348,14 @@ export function pad(x: Tensor, widths: readonly number[], opts: PadOptions = {})
     cur = next;
   }
   return cur === x ? apply('clone', [x], {}) : cur;
-}
+});
 
 /** A copy converted to dtype (a view when it already has it). float32 -> float32 passes gradients through. */
-export function cast(x: Tensor, dtype: DType): Tensor {
+export const cast = decl(function cast(x: Tensor, dtype: DType): Tensor {
   x.assertLive('cast');
   if (!['float32', 'int32', 'bool'].includes(dtype)) fail('cast', `unknown dtype '${dtype}'`, "use 'float32', 'int32' or 'bool'");
   return apply('cast', [x], { dtype });
-}
+});
 
 /** A new tensor with its own contiguous storage holding x's values; gradients pass through. */
-export const clone = (x: Tensor) => apply('clone', [x], {});
-
-installMethods({
-  indexSelect: (self: Tensor, dim: number, index: Tensor) => indexSelect(self, dim, index),
-  gather: (self: Tensor, dim: number, index: Tensor) => gather(self, dim, index),
-  takeAlongDim: (self: Tensor, indices: Tensor, dim?: number) => takeAlongDim(self, indices, dim),
-  scatterAdd: (self: Tensor, dim: number, index: Tensor, src: Tensor) => scatterAdd(self, dim, index, src),
-  oneHot: (self: Tensor, n: number, opts?: OneHotOptions) => oneHot(self, n, opts),
-  pad: (self: Tensor, widths: readonly number[], opts?: PadOptions) => pad(self, widths, opts),
-  cast: (self: Tensor, dtype: DType) => cast(self, dtype),
-  float: (self: Tensor) => cast(self, 'float32'),
-  int: (self: Tensor) => cast(self, 'int32'),
-  bool: (self: Tensor) => cast(self, 'bool'),
-  clone: (self: Tensor) => clone(self),
-});
+export const clone = decl((x: Tensor): Tensor => apply('clone', [x], {}));

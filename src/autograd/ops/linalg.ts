@@ -5,9 +5,8 @@
 import { fail, shapeStr } from '../../device/index.ts';
 import { matmul as matmulKernel, numel, type View } from '../../kernels/index.ts';
 import { empty, type Tensor } from '../../tensor/index.ts';
-import { apply } from '../apply.ts';
-import type { RulesFor } from '../graph.ts';
-import { installMethods } from '../methods.ts';
+import { rules, type FamilyApply } from '../apply.ts';
+import { op as decl } from '../define.ts';
 import { sum } from './reduce.ts';
 import { reshape, transpose } from './views.ts';
 
@@ -18,12 +17,6 @@ export interface LinalgAttrs {
   linear: {};
 }
 
-declare module '../../tensor/tensor.ts' {
-  interface Tensor {
-    /** torch.matmul: matrix product with broadcast batch dimensions; 1-D operands are vectors. */
-    matmul(b: Tensor): Tensor;
-  }
-}
 
 /** t viewed at `shape` (t's trailing dimensions, broadcast leading ones at stride 0). */
 function viewAt(t: Tensor, shape: readonly number[], strides?: readonly number[]): View {
@@ -54,7 +47,7 @@ function disposeAll(...ts: (Tensor | null)[]): void {
   for (const t of ts) t?.dispose();
 }
 
-export const linalgRules: RulesFor<LinalgAttrs> = {
+const apply: FamilyApply<LinalgAttrs> = rules<LinalgAttrs>({
   matmul: {
     forward: ([a, b]) => {
       const batch = batchOf(a!, b!);
@@ -68,25 +61,13 @@ export const linalgRules: RulesFor<LinalgAttrs> = {
       const [a, b] = c.inputs as [Tensor, Tensor];
       let ga: Tensor | null = null;
       let gb: Tensor | null = null;
-      if (c.needs[0]) {
-        const bt = transpose(b);
-        ga = matmul(g, bt);
-        bt.dispose();
-      }
+      if (c.needs[0]) ga = matmul(g, transpose(b));
       if (c.needs[1]) {
         if (b.ndim === 2 && a.ndim > 2) {
           // A matrix shared by a batch: fold the batch into K instead of summing per-batch products.
           const K = a.shape[a.ndim - 1]!;
-          const a2 = reshape(a, [-1, K]);
-          const g2 = reshape(g, [-1, g.shape[g.ndim - 1]!]);
-          const a2t = transpose(a2);
-          gb = matmul(a2t, g2);
-          disposeAll(a2, g2, a2t);
-        } else {
-          const at = transpose(a);
-          gb = matmul(at, g);
-          at.dispose();
-        }
+          gb = matmul(transpose(reshape(a, [-1, K])), reshape(g, [-1, g.shape[g.ndim - 1]!]));
+        } else gb = matmul(transpose(a), g);
       }
       return [ga, gb];
     },
@@ -112,20 +93,13 @@ export const linalgRules: RulesFor<LinalgAttrs> = {
       const [x, w] = c.inputs as [Tensor, Tensor];
       const [O, I] = w.shape as [number, number];
       const gx = c.needs[0] ? matmul(g, w) : null;
-      let gw: Tensor | null = null;
-      if (c.needs[1]) {
-        const g2 = reshape(g, [-1, O]);
-        const x2 = reshape(x, [-1, I]);
-        const g2t = transpose(g2);
-        gw = matmul(g2t, x2);
-        disposeAll(g2, x2, g2t);
-      }
+      const gw = c.needs[1] ? matmul(transpose(reshape(g, [-1, O])), reshape(x, [-1, I])) : null;
       const gb = c.needs[2] ? (g.ndim === 1 ? g : sum(g, [...Array(g.ndim - 1).keys()])) : null;
       return [gx, gw, gb];
     },
     saves: { output: false },
   },
-};
+});
 
 function checkFloat(op: string, ...ts: Tensor[]): void {
   for (const t of ts) {
@@ -139,7 +113,7 @@ function checkFloat(op: string, ...ts: Tensor[]): void {
  * operand a column vector (their added dimension is dropped from the result); leading dimensions are
  * batch dimensions and broadcast.
  */
-export function matmul(a: Tensor, b: Tensor): Tensor {
+export const matmul = decl(function matmul(a: Tensor, b: Tensor): Tensor {
   checkFloat('matmul', a, b);
   const shapes = `shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`;
   if (a.ndim === 0 || b.ndim === 0) fail('matmul', `${shapes}: both operands need at least one dimension`, 'use mul() to scale by a scalar');
@@ -162,7 +136,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const r = reshape(out, shape);
   disposeAll(out, a2, b2);
   return r;
-}
+});
 
 /** torch.nn.functional.linear: x [..., in] @ w.T ([out, in]) + b ([out]), the bias fused into the product. */
 export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
@@ -176,5 +150,3 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
     fail('linear', `bias ${shapeStr(b.shape)} does not match weight ${shapeStr(w.shape)}`, `pass a bias of shape [${w.shape[0]}]`);
   return apply('linear', b ? [x, w, b] : [x, w], {});
 }
-
-installMethods({ matmul: (self: Tensor, b: Tensor) => matmul(self, b) });

@@ -1,11 +1,13 @@
 // Reductions over any set of axes. Gradients broadcast the incoming gradient back over the reduced
 // axes; max and min share it evenly among tied maxima, as PyTorch's amax/amin do. Every backward is
-// built from differentiable ops, so reductions can be differentiated twice.
+// built from differentiable ops, so reductions can be differentiated twice; backwards run in a scope
+// (graph.ts), so their temporaries need no disposing here.
 import { fail, shapeStr } from '../../device/index.ts';
 import { argreduce, reduce as reduceKernel, type ArgReduceOp, type DType, type ReduceOp, type View } from '../../kernels/index.ts';
-import { contiguousRaw, empty, normAxes, normAxis, tidy, type Tensor } from '../../tensor/index.ts';
-import { apply } from '../apply.ts';
-import type { Ctx, RulesFor } from '../graph.ts';
+import { contiguousRaw, empty, normAxes, normAxis, type Tensor } from '../../tensor/index.ts';
+import { rules, type FamilyApply } from '../apply.ts';
+import { op as decl } from '../define.ts';
+import type { Ctx } from '../graph.ts';
 import { div, eq, exp, mul, sign, sub, where } from './elementwise.ts';
 import { expand, reshape } from './views.ts';
 
@@ -98,10 +100,7 @@ function runArg(op: ArgReduceOp, x: Tensor, a: ReduceAttrs): Tensor {
 /** The incoming gradient, reshaped to keepdim form and broadcast over the input. */
 export function spread(g: Tensor, c: Ctx<ReduceAttrs>): Tensor {
   const shape = c.shapes[0]!;
-  const kept = reshape(g, keptShape(shape, c.attrs.axes, true));
-  const e = expand(kept, shape);
-  kept.dispose();
-  return e;
+  return expand(reshape(g, keptShape(shape, c.attrs.axes, true)), shape);
 }
 
 /** The forward output in keepdim form, so it broadcasts against the input. */
@@ -115,10 +114,7 @@ function extremum(g: Tensor, c: Ctx<ReduceAttrs>): Tensor {
   const mask = eq(x, y);
   const count = apply('sum', [mask], { axes: c.attrs.axes, keepdim: true });
   const share = div(mask, count);
-  const gs = spread(g, c);
-  const out = mul(gs, share);
-  for (const t of [y, mask, count, share, gs]) t.dispose();
-  return out;
+  return mul(spread(g, c), share);
 }
 
 /**
@@ -130,55 +126,44 @@ function extremum(g: Tensor, c: Ctx<ReduceAttrs>): Tensor {
 function prodBackward(g: Tensor, c: Ctx<ReduceAttrs>): Tensor {
   const x = c.inputs[0]!;
   const { axes } = c.attrs;
-  return tidy(() => {
-    const zero = eq(x, 0);
-    const safe = where(zero, 1, x);
-    const p = apply('prod', [safe], { axes, keepdim: true });
-    const zeros = apply('sum', [zero], { axes, keepdim: true });
-    const z = apply('sum', [where(zero, x, 0)], { axes, keepdim: true });
-    const others = div(p, safe);
-    const oneZero = where(zero, p, mul(others, z));
-    const local = where(eq(zeros, 0), others, where(eq(zeros, 1), oneZero, 0));
-    return mul(spread(g, c), local);
-  });
+  const zero = eq(x, 0);
+  const safe = where(zero, 1, x);
+  const p = apply('prod', [safe], { axes, keepdim: true });
+  const zeros = apply('sum', [zero], { axes, keepdim: true });
+  const z = apply('sum', [where(zero, x, 0)], { axes, keepdim: true });
+  const others = div(p, safe);
+  const oneZero = where(zero, p, mul(others, z));
+  const local = where(eq(zeros, 0), others, where(eq(zeros, 1), oneZero, 0));
+  return mul(spread(g, c), local);
 }
 
 function varBackward(g: Tensor, c: Ctx<VarAttrs>, std: boolean): Tensor {
   const x = c.inputs[0]!;
   const { axes, correction } = c.attrs;
   const denom = Math.max(0, count(c.shapes[0]!, axes) - correction);
-  return tidy(() => {
-    const centred = sub(x, apply('mean', [x], { axes, keepdim: true }));
-    // d var = 2 (x - mean) / denom; d std = d var / (2 std). The mean's own gradient sums to zero.
-    const gs = std ? div(spread(g, c), keptOutput(c)) : spread(g, c);
-    return mul(mul(gs, centred), (std ? 1 : 2) / denom);
-  });
+  const centred = sub(x, apply('mean', [x], { axes, keepdim: true }));
+  // d var = 2 (x - mean) / denom; d std = d var / (2 std). The mean's own gradient sums to zero.
+  const gs = std ? div(spread(g, c), keptOutput(c)) : spread(g, c);
+  return mul(mul(gs, centred), (std ? 1 : 2) / denom);
 }
 
 function logsumexpBackward(g: Tensor, c: Ctx<ReduceAttrs>): Tensor {
-  return tidy(() => mul(spread(g, c), exp(sub(c.inputs[0]!, keptOutput(c)))));
+  return mul(spread(g, c), exp(sub(c.inputs[0]!, keptOutput(c))));
 }
 
 function normBackward(g: Tensor, c: Ctx<NormAttrs>): Tensor {
   const x = c.inputs[0]!;
-  return tidy(() => {
-    if (c.attrs.p === 1) return mul(spread(g, c), sign(x));
-    // x / |x|, and 0 for an all-zero row (as PyTorch), without a 0/0 that a second derivative would meet.
-    const n = keptOutput(c);
-    return mul(spread(g, c), div(x, where(eq(n, 0), 1, n)));
-  });
+  if (c.attrs.p === 1) return mul(spread(g, c), sign(x));
+  // x / |x|, and 0 for an all-zero row (as PyTorch), without a 0/0 that a second derivative would meet.
+  const n = keptOutput(c);
+  return mul(spread(g, c), div(x, where(eq(n, 0), 1, n)));
 }
 
-export const reductionRules: RulesFor<ReductionAttrs> = {
+const apply: FamilyApply<ReductionAttrs> = rules<ReductionAttrs>({
   sum: { forward: ([x], a) => runReduce('sum', x!, a), backward: (g, c) => [spread(g, c)], saves: { inputs: false, output: false } },
   mean: {
     forward: ([x], a) => runReduce('mean', x!, a),
-    backward: (g, c) => {
-      const s = spread(g, c);
-      const out = mul(s, 1 / count(c.shapes[0]!, c.attrs.axes));
-      s.dispose();
-      return [out];
-    },
+    backward: (g, c) => [mul(spread(g, c), 1 / count(c.shapes[0]!, c.attrs.axes))],
     saves: { inputs: false, output: false },
   },
   max: { forward: ([x], a) => runReduce('max', x!, a), backward: (g, c) => [extremum(g, c)] },
@@ -193,7 +178,7 @@ export const reductionRules: RulesFor<ReductionAttrs> = {
   },
   argmax: { forward: ([x], a) => runArg('argmax', x!, a), backward: 'none' },
   argmin: { forward: ([x], a) => runArg('argmin', x!, a), backward: 'none' },
-};
+});
 
 /** max, min, argmax and argmin have no value over an empty axis. */
 function nonEmpty(op: string, x: Tensor, axes: readonly number[]): void {
@@ -202,18 +187,18 @@ function nonEmpty(op: string, x: Tensor, axes: readonly number[]): void {
     fail(op, `axis ${d} of shape ${shapeStr(x.shape)} is empty, and an empty reduction has no ${op.startsWith('arg') ? 'index' : 'value'}`, 'reduce only over axes of size at least 1');
 }
 
-const make = (op: 'sum' | 'mean' | 'max' | 'min' | 'prod') => (x: Tensor, axes?: Axes, keepdim = false) => {
+const make = (op: 'sum' | 'mean' | 'max' | 'min' | 'prod') => (x: Tensor, axes?: Axes, keepdim = false): Tensor => {
   const a = normAxes(op, axes, x.ndim);
   if (op === 'max' || op === 'min') nonEmpty(op, x, a);
   return apply(op, [x], { axes: a, keepdim });
 };
 
-export const sum = make('sum');
-export const mean = make('mean');
+export const sum = decl(make('sum'));
+export const mean = decl(make('mean'));
 /** The maximum over axes (values only; see argmax for indices). */
-export const max = make('max');
-export const min = make('min');
-export const prod = make('prod');
+export const max = decl(make('max'));
+export const min = decl(make('min'));
+export const prod = decl(make('prod'));
 
 function centered(op: 'var' | 'std', x: Tensor, axes: Axes, opts: VarOptions): Tensor {
   const correction = opts.correction ?? 1;
@@ -223,26 +208,26 @@ function centered(op: 'var' | 'std', x: Tensor, axes: Axes, opts: VarOptions): T
 }
 
 /** Variance over axes (all by default), dividing by n - correction (torch.var). */
-function variance(x: Tensor, axes?: Axes, opts: VarOptions = {}): Tensor {
+const variance = decl(function variance(x: Tensor, axes?: Axes, opts: VarOptions = {}): Tensor {
   return centered('var', x, axes, opts);
-}
+});
 export { variance as var };
 
 /** Standard deviation over axes (all by default), sqrt(var) with the same correction. */
-export function std(x: Tensor, axes?: Axes, opts: VarOptions = {}): Tensor {
+export const std = decl(function std(x: Tensor, axes?: Axes, opts: VarOptions = {}): Tensor {
   return centered('std', x, axes, opts);
-}
+});
 
 /** log(sum(exp(x))) over axes, computed after subtracting the maximum so it cannot overflow. */
-export function logsumexp(x: Tensor, axes?: Axes, keepdim = false): Tensor {
+export const logsumexp = decl(function logsumexp(x: Tensor, axes?: Axes, keepdim = false): Tensor {
   return apply('logsumexp', [x], { axes: normAxes('logsumexp', axes, x.ndim), keepdim });
-}
+});
 
 /** The L1 (p = 1) or L2 (p = 2, default) norm over axes (all by default). */
-export function norm(x: Tensor, p: NormP = 2, axes?: Axes, keepdim = false): Tensor {
+export const norm = decl(function norm(x: Tensor, p: NormP = 2, axes?: Axes, keepdim = false): Tensor {
   if (p !== 1 && p !== 2) fail('norm', `p = ${String(p)} is not supported`, 'use p = 1 or p = 2');
   return apply('norm', [x], { axes: normAxes('norm', axes, x.ndim), keepdim, p });
-}
+});
 
 const makeArg = (op: ArgReduceOp) => (x: Tensor, axis?: number, keepdim = false): Tensor => {
   const axes = axis === undefined ? [...x.shape.keys()] : [normAxis(op, axis, x.ndim)].filter((d) => d < x.ndim);
@@ -251,6 +236,6 @@ const makeArg = (op: ArgReduceOp) => (x: Tensor, axis?: number, keepdim = false)
 };
 
 /** Index (int32) of the first maximum along `axis`, or in the flattened tensor when no axis is given. */
-export const argmax = makeArg('argmax');
+export const argmax = decl(makeArg('argmax'));
 /** Index (int32) of the first minimum along `axis`, or in the flattened tensor when no axis is given. */
-export const argmin = makeArg('argmin');
+export const argmin = decl(makeArg('argmin'));

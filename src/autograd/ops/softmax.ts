@@ -2,10 +2,9 @@
 // cannot overflow). Their backward passes are fused kernels too, registered as ops with rules of their
 // own (composed from differentiable ops), so softmax can be differentiated twice.
 import { softmax as softmaxKernel, type SoftmaxMode, type View } from '../../kernels/index.ts';
-import { contiguousRaw, empty, normAxis, tidy, type Tensor } from '../../tensor/index.ts';
-import { apply } from '../apply.ts';
-import type { RulesFor } from '../graph.ts';
-import { installMethods } from '../methods.ts';
+import { contiguousRaw, empty, normAxis, type Tensor } from '../../tensor/index.ts';
+import { rules, type FamilyApply } from '../apply.ts';
+import { op as decl } from '../define.ts';
 import { exp, mul, neg, sub } from './elementwise.ts';
 import { sum } from './reduce.ts';
 
@@ -35,7 +34,7 @@ function run(mode: SoftmaxMode, x0: Tensor, axis: number, y?: Tensor): Tensor {
   return out;
 }
 
-export const softmaxRules: RulesFor<SoftmaxFamilyAttrs> = {
+const apply: FamilyApply<SoftmaxFamilyAttrs> = rules<SoftmaxFamilyAttrs>({
   softmax: {
     forward: ([x], a) => run('softmax', x!, a.axis),
     backward: (g, c) => [apply('softmaxBackward', [g, c.output], c.attrs)],
@@ -54,7 +53,7 @@ export const softmaxRules: RulesFor<SoftmaxFamilyAttrs> = {
       const axis = c.attrs.axis;
       return [
         c.needs[0] ? apply('softmaxBackward', [h, y], c.attrs) : null,
-        c.needs[1] ? tidy(() => sub(mul(h, sub(g, sum(mul(g, y), axis, true))), mul(g, sum(mul(h, y), axis, true)))) : null,
+        c.needs[1] ? sub(mul(h, sub(g, sum(mul(g, y), axis, true))), mul(g, sum(mul(h, y), axis, true))) : null,
       ];
     },
     saves: { output: false },
@@ -66,29 +65,21 @@ export const softmaxRules: RulesFor<SoftmaxFamilyAttrs> = {
       const [g, y] = c.inputs as [Tensor, Tensor];
       const axis = c.attrs.axis;
       return [
-        c.needs[0] ? tidy(() => sub(h, sum(mul(h, exp(y)), axis, true))) : null,
-        c.needs[1] ? tidy(() => neg(mul(mul(h, exp(y)), sum(g, axis, true)))) : null,
+        c.needs[0] ? sub(h, sum(mul(h, exp(y)), axis, true)) : null,
+        c.needs[1] ? neg(mul(mul(h, exp(y)), sum(g, axis, true))) : null,
       ];
     },
     saves: { output: false },
   },
-};
+});
 
 /** exp(x) / sum(exp(x)) along `axis` (default the last). */
-export function softmax(x: Tensor, axis = -1): Tensor {
+export const softmax = decl(function softmax(x: Tensor, axis = -1): Tensor {
   return apply('softmax', [x], { axis: normAxis('softmax', axis, x.ndim) });
-}
+});
 
 /** log(softmax(x)) along `axis` (default the last), computed as x - max - log(sum(exp(x - max))). */
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
+export const logSoftmax = decl(function logSoftmax(x: Tensor, axis = -1): Tensor {
   return apply('logSoftmax', [x], { axis: normAxis('logSoftmax', axis, x.ndim) });
-}
+});
 
-declare module '../../tensor/tensor.ts' {
-  interface Tensor {
-    softmax(axis?: number): Tensor;
-    logSoftmax(axis?: number): Tensor;
-  }
-}
-
-installMethods({ softmax, logSoftmax });

@@ -3,8 +3,8 @@
 import { copy } from '../../kernels/index.ts';
 import { empty, normAxis, views as V, type Tensor } from '../../tensor/index.ts';
 import { fill } from '../../kernels/index.ts';
-import { apply } from '../apply.ts';
-import type { RulesFor } from '../graph.ts';
+import { rules, type FamilyApply } from '../apply.ts';
+import { op as decl } from '../define.ts';
 
 export interface SliceAttrs {
   dim: number;
@@ -23,7 +23,7 @@ export interface ViewAttrs {
   detach: {};
 }
 
-export const viewRules: RulesFor<ViewAttrs> = {
+const apply: FamilyApply<ViewAttrs> = rules<ViewAttrs>({
   reshape: {
     forward: ([x], { shape }) => V.reshape(x!, shape),
     backward: (g, c) => [reshape(g, c.shapes[0]!)],
@@ -70,7 +70,7 @@ export const viewRules: RulesFor<ViewAttrs> = {
     forward: ([x]) => V.reshape(x!, x!.shape),
     backward: 'none',
   },
-};
+});
 
 function copyOf(x: Tensor): Tensor {
   const out = empty(x.shape, x.dtype, 'contiguous');
@@ -78,39 +78,39 @@ function copyOf(x: Tensor): Tensor {
   return out;
 }
 
-export const reshape = (x: Tensor, shape: readonly number[]) => apply('reshape', [x], { shape: V.resolveShape('reshape', x, shape) });
-export const view = (x: Tensor, shape: readonly number[]) => {
+export const reshape = decl((x: Tensor, shape: readonly number[]): Tensor => apply('reshape', [x], { shape: V.resolveShape('reshape', x, shape) }));
+export const view = decl((x: Tensor, shape: readonly number[]): Tensor => {
   V.view(x, shape).dispose(); // throws when the layout cannot be viewed without a copy
   return reshape(x, shape);
-};
-export const permute = (x: Tensor, dims: readonly number[]) => apply('permute', [x], { dims: [...dims] });
-export const expand = (x: Tensor, shape: readonly number[]) => apply('expand', [x], { shape: [...shape] });
-export const contiguous = (x: Tensor) => apply('contiguous', [x], {});
+});
+export const permute = decl((x: Tensor, dims: readonly number[]): Tensor => apply('permute', [x], { dims: [...dims] }));
+export const expand = decl((x: Tensor, shape: readonly number[]): Tensor => apply('expand', [x], { shape: [...shape] }));
+export const contiguous = decl((x: Tensor): Tensor => apply('contiguous', [x], {}));
 
 /** A new tensor sharing storage, cut from the graph. */
-export const detach = (x: Tensor) => apply('detach', [x], {});
+export const detach = decl((x: Tensor): Tensor => apply('detach', [x], {}));
 
-export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+export const slice = decl(function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   // Python-style bounds are resolved here so the backward scatter gets concrete numbers.
   const d = normAxis('slice', dim, x.ndim);
   const n = x.shape[d]!;
   const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
   const s = clamp(start);
   return apply('slice', [x], { dim: d, start: s, end: Math.max(clamp(end ?? n), s), step });
-}
+});
 
 function sliceScatter(g: Tensor, shape: readonly number[], a: SliceAttrs): Tensor {
   return apply('sliceScatter', [g], { ...a, shape: [...shape] });
 }
 
-export const narrow = (x: Tensor, dim: number, start: number, length: number) => {
+export const narrow = decl((x: Tensor, dim: number, start: number, length: number): Tensor => {
   V.narrow(x, dim, start, length).dispose(); // validates
   const d = dim < 0 ? dim + x.ndim : dim;
   const s = start < 0 ? start + x.shape[d]! : start;
   return slice(x, d, s, s + length);
-};
+});
 
-export function transpose(x: Tensor, d0 = -2, d1 = -1): Tensor {
+export const transpose = decl(function transpose(x: Tensor, d0 = -2, d1 = -1): Tensor {
   if (x.ndim < 2) return reshape(x, x.shape);
   const p = [...Array(x.ndim).keys()];
   const a = d0 < 0 ? d0 + x.ndim : d0;
@@ -118,30 +118,30 @@ export function transpose(x: Tensor, d0 = -2, d1 = -1): Tensor {
   V.transpose(x, d0, d1).dispose(); // validates axes
   [p[a], p[b]] = [p[b]!, p[a]!];
   return permute(x, p);
-}
+});
 
-export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+export const broadcastTo = decl(function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   return expand(x, shape);
-}
+});
 
-export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+export const squeeze = decl(function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   const v = V.squeeze(x, dim);
   const shape = v.shape;
   v.dispose();
   return reshape(x, shape);
-}
+});
 
-export function unsqueeze(x: Tensor, dim: number): Tensor {
+export const unsqueeze = decl(function unsqueeze(x: Tensor, dim: number): Tensor {
   const v = V.unsqueeze(x, dim);
   const shape = v.shape;
   v.dispose();
   return reshape(x, shape);
-}
+});
 
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+export const flatten = decl(function flatten(x: Tensor, startDim: number = 0, endDim: number = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = startDim < 0 ? startDim + x.ndim : startDim;
   const e = endDim < 0 ? endDim + x.ndim : endDim;
   const shape = [...x.shape.slice(0, s), x.shape.slice(s, e + 1).reduce((p, q) => p * q, 1), ...x.shape.slice(e + 1)];
   return reshape(x, shape);
-}
+});
