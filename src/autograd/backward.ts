@@ -2,7 +2,7 @@
 // grad / valueAndGrad (over a tensor or a nested object of tensors), which leave .grad alone and
 // compose for higher-order derivatives.
 import { fail, shapeStr } from '../device/index.ts';
-import { keep, onesLike, Tensor, viewOf, zerosLike } from '../tensor/index.ts';
+import { keep, onesLike, sameShape, Tensor, viewOf, zerosLike } from '../tensor/index.ts';
 import { enableGrad, hooks, isGradEnabled, noGrad, propagate, withGradMode, type Accumulators, type BackwardOptions, type Node } from './graph.ts';
 import { add } from './ops/elementwise.ts';
 import { sum } from './ops/reduce.ts';
@@ -51,7 +51,7 @@ function backwardPass(root: Tensor, grad: Tensor | undefined, opts: BackwardOpti
     if (root.size !== 1)
       fail('backward', `a gradient can only be implied for a one-element output, but this one has shape ${shapeStr(root.shape)}`, 'pass one: y.backward(wg.onesLike(y)), or reduce first with y.sum() or y.mean()');
     g = onesLike(root);
-  } else if (g.shape.length !== root.shape.length || g.shape.some((s, i) => s !== root.shape[i])) {
+  } else if (!sameShape(g.shape, root.shape)) {
     fail('backward', `the gradient has shape ${shapeStr(g.shape)} but the output has shape ${shapeStr(root.shape)}`, 'pass a gradient of the same shape as the output');
   }
   const { leaves } = propagate([root], [g], opts, ACC);

@@ -5,7 +5,7 @@
 // runs in a scope (its temporaries are freed, its gradients kept), and `hooks` is the one way to observe
 // or wrap ops and rules (anomaly detection uses it); nothing rewrites rules or Tensor.prototype.
 import { fail, shapeStr } from '../device/index.ts';
-import { tidy, Tensor, untrack, viewOf } from '../tensor/index.ts';
+import { sameShape, tidy, Tensor, untrack, viewOf } from '../tensor/index.ts';
 
 let gradEnabled = true;
 
@@ -263,7 +263,7 @@ export function propagate(
       node.slots.forEach((slot, i) => {
         let gi = ins[i];
         if (!gi || (!slot.node && !slot.leaf)) return;
-        if (gi.shape.length !== slot.shape.length || gi.shape.some((s, k) => s !== slot.shape[k])) gi = ops.sumTo(gi, slot.shape);
+        if (!sameShape(gi.shape, slot.shape)) gi = ops.sumTo(gi, slot.shape);
         // Under createGraph the view must stay in the graph, or second derivatives through it vanish.
         else if (foreign.has(gi) || used.has(gi)) gi = linkedView(gi);
         else used.add(gi);
@@ -278,7 +278,7 @@ export function propagate(
     }
   });
   for (const [leaf, g] of leaves)
-    if (g.shape.length !== leaf.shape.length || g.shape.some((s, k) => s !== leaf.shape[k]))
+    if (!sameShape(g.shape, leaf.shape))
       fail('backward', `gradient of shape ${shapeStr(g.shape)} reached a leaf of shape ${shapeStr(leaf.shape)}`, 'this is a bug in an op rule');
   return { leaves, captured };
 }

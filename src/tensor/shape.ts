@@ -44,6 +44,16 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/**
+ * The strides that read a tensor of `shape` and `strides` as if it had been broadcast to `to`: aligned
+ * at the right, with stride 0 along every dimension it lacks or has as size 1. The one broadcast rule
+ * that elementwise kernels, matmul's batch views and expand() share.
+ */
+export function broadcastStrides(shape: Shape, strides: Shape, to: Shape): number[] {
+  const lead = to.length - shape.length;
+  return to.map((s, d) => (d >= lead && shape[d - lead] === s ? strides[d - lead]! : 0));
+}
+
 /** Whether `from` broadcasts to `to` one way, as expand() does: aligned at the right, each size 1 or equal. */
 export function broadcastsTo(from: Shape, to: Shape): boolean {
   const lead = to.length - from.length;

@@ -2,7 +2,7 @@
 // autograd; src/autograd wraps each with its backward.
 import { fail, shapeStr } from '../device/index.ts';
 import { contiguousStrides, numel } from '../kernels/index.ts';
-import { checkSizes, normAxis } from './shape.ts';
+import { broadcastStrides, checkSizes, normAxis } from './shape.ts';
 import { contiguousRaw, viewOf, type Tensor } from './tensor.ts';
 
 export function resolveShape(op: string, t: Tensor, shape: readonly number[]): number[] {
@@ -86,7 +86,6 @@ export function expand(t: Tensor, shape: readonly number[]): Tensor {
   const nd = shape.length;
   if (nd < t.ndim) fail('expand', `cannot expand shape ${shapeStr(t.shape)} to fewer dimensions ${shapeStr(shape)}`, 'give at least as many dimensions');
   const outShape: number[] = [];
-  const outStrides: number[] = [];
   for (let d = 0; d < nd; d++) {
     const k = d - (nd - t.ndim);
     const want = shape[d]!;
@@ -97,9 +96,8 @@ export function expand(t: Tensor, shape: readonly number[]): Tensor {
       fail('expand', `shape ${shapeStr(t.shape)} cannot expand to ${shapeStr(shape)}: dimension ${d} is ${have}, not 1`, 'only size-1 dimensions can be expanded');
     checkSizes('expand', [size]);
     outShape.push(size);
-    outStrides.push(k >= 0 && have === size ? t.strides[k]! : 0);
   }
-  return viewOf(t, outShape, outStrides, t.offset, 'expand');
+  return viewOf(t, outShape, broadcastStrides(t.shape, t.strides, outShape), t.offset, 'expand');
 }
 
 /** t[start:end:step] along `dim`, with Python's clamping of out-of-range bounds. */

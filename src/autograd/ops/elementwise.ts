@@ -5,7 +5,7 @@
 // test/reference/elementwise.ts (test/elementwise.test.ts fails until it exists).
 import { fail } from '../../device/index.ts';
 import { map, promote, type ComputeType, type DType, type View } from '../../kernels/index.ts';
-import { broadcastShapes, deferMap, empty, full, tidy, Tensor } from '../../tensor/index.ts';
+import { broadcastShapes, broadcastStrides, deferMap, empty, full, tidy, Tensor } from '../../tensor/index.ts';
 import { apply, rules, type FamilyApply } from '../apply.ts';
 import { op, type Op } from '../define.ts';
 import type { Ctx, Rule } from '../graph.ts';
@@ -168,16 +168,8 @@ export function asTensor(x: TensorLike, op: string): Tensor {
   return full([], x);
 }
 
-function broadcastStrides(t: Tensor, shape: readonly number[]): number[] {
-  const nd = shape.length;
-  return shape.map((s, d) => {
-    const k = d - (nd - t.ndim);
-    return k >= 0 && t.shape[k] === s ? t.strides[k]! : 0;
-  });
-}
-
 function broadcastView(t: Tensor, shape: readonly number[]): View {
-  return { buffer: t.buffer, dtype: t.dtype, shape, strides: broadcastStrides(t, shape), offset: t.offset };
+  return { buffer: t.buffer, dtype: t.dtype, shape, strides: broadcastStrides(t.shape, t.strides, shape), offset: t.offset };
 }
 
 function scalarDtype(v: number): DType {
@@ -199,7 +191,7 @@ function runMap(name: string, spec: UnarySpec | BinarySpec, inputs: Tensor[], dt
   let expr = ty.expr === 'i32' ? spec.i32! : spec.f32;
   if (reverse) expr = expr.replace(/\b[ab]\b/g, (m) => (m === 'a' ? 'b' : 'a'));
   if (ty.ct === 'f32' && ty.out === 'float32' && inputs.length <= 2) {
-    const operands = inputs.map((t) => ({ t, strides: broadcastStrides(t, shape) }));
+    const operands = inputs.map((t) => ({ t, strides: broadcastStrides(t.shape, t.strides, shape) }));
     const lazy = deferMap(name, expr, operands, s, shape);
     if (lazy) return lazy;
   }

@@ -6,7 +6,7 @@
 // is known on the CPU (ranks, shapes, dtypes, pad widths) is validated before any GPU work.
 import { fail, shapeStr } from '../../device/index.ts';
 import { copy, fill, gather as gatherKernel, map, numel, promote, scatterAdd as scatterKernel, type DType } from '../../kernels/index.ts';
-import { broadcastShapes, empty, normAxis, tensor, viewOf, views as V, type Tensor } from '../../tensor/index.ts';
+import { broadcastShapes, empty, normAxis, sameShape, tensor, viewOf, views as V, type Tensor } from '../../tensor/index.ts';
 import { rules, type FamilyApply } from '../apply.ts';
 import { op as decl } from '../define.ts';
 import { add } from './elementwise.ts';
@@ -281,7 +281,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   tensors.forEach((t) => t.assertLive('stack'));
   const first = tensors[0]!;
   for (const t of tensors)
-    if (t.ndim !== first.ndim || t.shape.some((s, k) => s !== first.shape[k]))
+    if (!sameShape(t.shape, first.shape))
       fail('stack', `all tensors must have the same shape, got ${tensors.map((u) => shapeStr(u.shape)).join(', ')}`, 'reshape or pad them to one shape');
   const d = normAxis('stack', dim, first.ndim + 1);
   const parts = tensors.map((t) => unsqueeze(t, d));

@@ -4,7 +4,7 @@
 // themselves differentiable, so gradients of gradients work.
 import { fail, shapeStr } from '../../device/index.ts';
 import { matmul as matmulKernel, numel, type View } from '../../kernels/index.ts';
-import { empty, type Tensor } from '../../tensor/index.ts';
+import { broadcastStrides, empty, type Tensor } from '../../tensor/index.ts';
 import { rules, type FamilyApply } from '../apply.ts';
 import { op as decl } from '../define.ts';
 import { sum } from './reduce.ts';
@@ -20,11 +20,7 @@ export interface LinalgAttrs {
 
 /** t viewed at `shape` (t's trailing dimensions, broadcast leading ones at stride 0). */
 function viewAt(t: Tensor, shape: readonly number[], strides?: readonly number[]): View {
-  const nd = shape.length;
-  const st = strides ?? shape.map((s, d) => {
-    const k = d - (nd - t.ndim);
-    return k >= 0 && t.shape[k] === s ? t.strides[k]! : 0;
-  });
+  const st = strides ?? broadcastStrides(t.shape, t.strides, shape);
   return { buffer: t.buffer, dtype: t.dtype, shape, strides: st, offset: t.offset };
 }
 
