@@ -61,7 +61,7 @@ export async function drive(api, opts = {}) {
         for (const name of Object.keys(r.prepare.engines)) {
           const c = r.check.engines[name];
           if (!c || c.error) continue;
-          const t = await call(`${w.id}: time ${name}`, () => api.time(w.id, name, { runs: opts.runs, targetMs: opts.targetMs, maxReps: opts.maxReps, maxBytes: opts.maxBytes, warmup: opts.warmup ?? true }));
+          const t = await call(`${w.id}: time ${name}`, () => api.time(w.id, name, { runs: opts.runs, targetMs: opts.targetMs, maxReps: opts.maxReps, maxBytes: opts.maxBytes, warmup: opts.warmup ?? true, e2e: opts.e2e ?? true }));
           r.timings[name] = t;
           if (t.error) {
             errors.push({ workload: w.id, engine: name, error: `timing: ${t.error}` });

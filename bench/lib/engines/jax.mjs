@@ -43,7 +43,7 @@ export function jaxEngine(jax, opts = {}) {
       let extra = {};
       switch (w.kind) {
         case 'matmul':
-          run = pure((a, b) => np.matmul(a, b), keep(up(inp.a)), keep(up(inp.b)));
+          run = pure((a, b) => np.matmul(p.ta ? np.matrixTranspose(a) : a, p.tb ? np.matrixTranspose(b) : b), keep(up(inp.a)), keep(up(inp.b)));
           break;
         case 'elementwise':
           run = pure((x, y, z) => nn.relu(x.mul(y).add(z)), keep(up(inp.x)), keep(up(inp.y)), keep(up(inp.z)));

@@ -29,7 +29,7 @@ export function tfjsEngine(tf) {
       switch (w.kind) {
         case 'matmul': {
           const a = keep(up(inp.a)), b = keep(up(inp.b));
-          run = () => tf.matMul(a, b);
+          run = () => tf.matMul(a, b, !!p.ta, !!p.tb);
           break;
         }
         case 'elementwise': {
@@ -39,7 +39,7 @@ export function tfjsEngine(tf) {
         }
         case 'reduce': {
           const x = keep(up(inp.x));
-          const f = p.op === 'sum' ? tf.sum : tf.max;
+          const f = { sum: tf.sum, max: tf.max, mean: tf.mean }[p.op];
           run = p.axis === null ? () => f(x) : () => f(x, p.axis);
           read = async (h) => [await f32(h)];
           break;

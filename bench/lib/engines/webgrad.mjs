@@ -50,7 +50,9 @@ export function webgradEngine(wg, opts = {}) {
         case 'matmul': {
           need(method('matmul') || typeof wg.matmul === 'function', 'matmul');
           const a = keepIn(up(inp.a)), b = keepIn(up(inp.b));
-          run = () => (method('matmul') ? a.matmul(b) : wg.matmul(a, b));
+          // Transposed operands (the sweep's) are views: the product reads them in place.
+          const ta = p.ta ? () => a.transpose(-2, -1) : () => a, tb = p.tb ? () => b.transpose(-2, -1) : () => b;
+          run = p.ta || p.tb ? () => wg.tidy(() => ta().matmul(tb())) : () => (method('matmul') ? a.matmul(b) : wg.matmul(a, b));
           break;
         }
         case 'elementwise': {
