@@ -41,6 +41,22 @@ export interface Profile {
   splitK: { tiled: SplitK; registers: SplitK; maxBytes: number };
   /** Elements one workgroup (GPU plan) or invocation (software plan) of a split reduction pass takes. */
   reduceChunk: number;
+  /**
+   * Reductions run one invocation per (row, split) on the software plan, and on both plans where the
+   * kept axis is the faster one (reducing axis 0 of [B, C]: neighbouring invocations then read
+   * neighbouring outputs' elements). Rows longer than shortRow are split until about reduceThreads
+   * invocations run, each taking at least reduceRun elements. Software: [64, 1024].sum(1) took 28 ms as
+   * a workgroup tree per row and [128, 64].sum(0) 30 ms; split, both run at the dispatch floor.
+   */
+  reduceThreads: number;
+  reduceRun: number;
+  /**
+   * Products with at most this many rows (or columns) take the GEMV kernel: on the software plan a
+   * barrier-free one (8 columns per invocation, every row in registers), on the GPU plan the workgroup
+   * tree over K. The software figure is the measured crossover against the register kernel, whose 8x8
+   * block wastes the rows it clamps (bench/RESULTS.md, "Shape sweep"); 0 turns GEMV off.
+   */
+  gemvRows: number;
   /** Whether matmul_sg.wgsl passed its probe here (needed for matmul: 'subgroups'). */
   subgroupMatmul: boolean;
 }
@@ -56,6 +72,9 @@ function baseProfile(dev: Device, subgroupMatmul: boolean): Profile {
     matmul: plan === 'gpu' ? 'tiled' : subgroupMatmul ? 'subgroups' : 'registers',
     splitK: { tiled: { fewGroups: 128, targetGroups: 256 }, registers: { fewGroups: 8, targetGroups: 16 }, maxBytes: 64 << 20 },
     reduceChunk: 4096,
+    reduceThreads: plan === 'gpu' ? 16384 : 256,
+    reduceRun: plan === 'gpu' ? 32 : 64,
+    gemvRows: 4,
     subgroupMatmul,
   };
 }
@@ -100,4 +119,16 @@ export async function withProfile<T>(dev: Device, patch: Partial<Profile>, fn: (
 /** Whether `rows` rows of `n` elements are reduced one row per invocation rather than a workgroup each. */
 export function rowPerInvocation(p: Profile, rows: number, n: number): boolean {
   return n <= p.shortRow || (p.plan === 'software' && rows >= p.softwareRows);
+}
+
+/**
+ * How many interleaved invocations share each of `rows` rows of `n` in a per-invocation reduction pass:
+ * enough for chunks of at most reduceChunk (one pass takes up to two), and enough for about
+ * reduceThreads invocations in all while each keeps reduceRun elements or more.
+ */
+export function invocationSplit(p: Profile, rows: number, n: number): number {
+  if (n <= p.shortRow) return 1;
+  const forLength = n > 2 * p.reduceChunk ? Math.ceil(n / p.reduceChunk) : 1;
+  const forThreads = Math.min(Math.ceil(p.reduceThreads / Math.max(rows, 1)), Math.floor(n / p.reduceRun));
+  return Math.max(1, forLength, forThreads);
 }
