@@ -18,8 +18,9 @@ const NAMES = ['matmul', 'conv2d', 'conv2d:dx', 'conv2d:dw', 'matmul:gemv', 'mat
 export const TILE = 64;
 /** Output columns one workgroup of the register GEMV kernel covers (64 invocations of 8). */
 export const GEMV_REG_COLS = 512;
-/** The most rows the register GEMV kernel keeps in registers. */
+/** The most rows the register GEMV kernel keeps in registers, and the tiled one (a vec4 per lane). */
 export const GEMV_REG_ROWS = 8;
+export const GEMV_TILED_ROWS = 4;
 /** Batch dimensions the kernels index (after merging). */
 export const MAX_BATCH = 4;
 

@@ -5,7 +5,7 @@
 // runs through gemm() (gemm.ts), which picks the kernel from the device profile and splits K.
 import { fail, shapeStr, type Device } from '../device/index.ts';
 import { gemm } from './gemm.ts';
-import { GEMM_MODE, GEMV_REG_ROWS, MAX_BATCH } from './gemm-kernels.ts';
+import { GEMM_MODE, GEMV_REG_ROWS, GEMV_TILED_ROWS, MAX_BATCH } from './gemm-kernels.ts';
 import { profileOf } from './profile.ts';
 import { coalesce, numel, type View } from './view.ts';
 
@@ -44,10 +44,9 @@ export function matmul(dev: Device, a: View, b: View, out: View, bias?: View): v
       bsa = bsb = bsc = bsbias = [];
     }
   }
-  // The GEMV crossover is the profile's (measured per plan); the register GEMV kernel holds at most
-  // GEMV_REG_ROWS rows.
+  // The GEMV crossover is the profile's (measured per plan), within the rows its kernel holds.
   const prof = profileOf(dev);
-  const gemvRows = prof.matmul === 'tiled' ? prof.gemvRows : Math.min(prof.gemvRows, GEMV_REG_ROWS);
+  const gemvRows = Math.min(prof.gemvRows, prof.matmul === 'tiled' ? GEMV_TILED_ROWS : GEMV_REG_ROWS);
   const run = (lead: number[], offA: number, offB: number, offC: number, offBias: number): void => {
     if (lead.length > MAX_BATCH) {
       // More batch dimensions than the kernel indexes: one dispatch per leading index.

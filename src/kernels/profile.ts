@@ -26,11 +26,13 @@ export interface Profile {
   /** Rows no longer than this get one invocation each: a workgroup would leave most of its lanes idle. */
   shortRow: number;
   /**
-   * On the software plan, this many rows or more get one invocation each whatever their length (two
-   * workgroups' worth keep two cores busy): 4096 rows of 1024 took 645 ms as a workgroup tree per row
-   * and ~15 ms one per invocation.
+   * On the software plan, softmax rows get one invocation each unless there are fewer than softwareRows
+   * of them and they are longer than softwareLongRow: 4096 rows of 1024 took 645 ms as a workgroup tree
+   * per row and ~15 ms one per invocation, and 128 rows of 128 150 ms as trees. Only a few very long
+   * rows gain more from a workgroup's lanes than they lose to its barriers.
    */
   softwareRows: number;
+  softwareLongRow: number;
   /** Plain products; conv2d forward takes the tiled kernel under 'tiled', else its register variant. */
   matmul: MatmulVariant;
   /**
@@ -54,7 +56,9 @@ export interface Profile {
    * Products with at most this many rows (or columns) take the GEMV kernel: on the software plan a
    * barrier-free one (8 columns per invocation, every row in registers), on the GPU plan the workgroup
    * tree over K. The software figure is the measured crossover against the register kernel, whose 8x8
-   * block wastes the rows it clamps (bench/RESULTS.md, "Shape sweep"); 0 turns GEMV off.
+   * block wastes the rows it clamps (bench/RESULTS.md, "Shape sweep"): GEMV was 2-5x faster at 5-8 rows
+   * too, so the software plan takes it as far as the kernel holds rows (GEMV_REG_ROWS, 8); the GPU figure
+   * is the earlier fixed rule (no GPU measurement yet). 0 turns GEMV off.
    */
   gemvRows: number;
   /** Whether matmul_sg.wgsl passed its probe here (needed for matmul: 'subgroups'). */
@@ -69,12 +73,13 @@ function baseProfile(dev: Device, subgroupMatmul: boolean): Profile {
     plan,
     shortRow: 64,
     softwareRows: 512,
+    softwareLongRow: 1 << 16,
     matmul: plan === 'gpu' ? 'tiled' : subgroupMatmul ? 'subgroups' : 'registers',
     splitK: { tiled: { fewGroups: 128, targetGroups: 256 }, registers: { fewGroups: 8, targetGroups: 16 }, maxBytes: 64 << 20 },
     reduceChunk: 4096,
     reduceThreads: plan === 'gpu' ? 16384 : 256,
     reduceRun: plan === 'gpu' ? 32 : 64,
-    gemvRows: 4,
+    gemvRows: plan === 'gpu' ? 4 : 8,
     subgroupMatmul,
   };
 }
@@ -118,7 +123,7 @@ export async function withProfile<T>(dev: Device, patch: Partial<Profile>, fn: (
 
 /** Whether `rows` rows of `n` elements are reduced one row per invocation rather than a workgroup each. */
 export function rowPerInvocation(p: Profile, rows: number, n: number): boolean {
-  return n <= p.shortRow || (p.plan === 'software' && rows >= p.softwareRows);
+  return n <= p.shortRow || (p.plan === 'software' && (rows >= p.softwareRows || n <= p.softwareLongRow));
 }
 
 /**
