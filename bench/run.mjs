@@ -14,7 +14,8 @@
 //   npm run bench -- --sweep [--quick]     the shape sweep (bench/lib/sweep.mjs) instead of the table: small,
 //                                          skinny and transposed matmuls, reductions over each axis, softmax;
 //                                          prints the cliff report and writes the SVG plot (bench/sweep-report.mjs).
-//                                          --quick: a coarser grid, medians of 3 (under 10 minutes here)
+//                                          engines timed in interleaved rounds (load hits all alike);
+//                                          --quick: a coarser grid, medians of 5 rounds (under 10 minutes here)
 //   npm run bench -- --sweep --tag before  adds a tag to the results file name
 //
 //   node bench/run.mjs --runtime node --gpu-report [--peak-gflops N]
@@ -88,11 +89,12 @@ function parseArgs(argv) {
     if (o.gpuReport) throw new Error('--sweep and --gpu-report are separate runs');
     // Small shapes take well under a millisecond: a few back-to-back repetitions per run keep the
     // submit-and-wait cost out of the time per call; no end-to-end runs.
-    o.runs ??= o.quick ? 3 : 5;
+    o.runs ??= o.quick ? 5 : 7;
     o.targetMs ??= o.quick ? 15 : 60;
     o.maxReps ??= o.quick ? 8 : 30;
     o.warmup = true;
     o.e2e = false;
+    o.interleave = true;
     return o;
   }
   // --quick keeps every size and every check, but times with single repetitions, no second warm-up
@@ -142,7 +144,7 @@ async function main() {
   if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/index.js is missing: run `npm run build` (npm run bench does)');
   const log = (s) => console.log(s);
   const sweep = o.sweep ? (o.quick ? 'quick' : 'full') : null;
-  const driveOpts = { only: o.only, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, maxBytes: o.maxMb && o.maxMb * 2 ** 20, warmup: o.warmup, e2e: o.e2e ?? true, fusion: o.fusion, sweep };
+  const driveOpts = { only: o.only, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, maxBytes: o.maxMb && o.maxMb * 2 ** 20, warmup: o.warmup, e2e: o.e2e ?? true, interleave: !!o.interleave, fusion: o.fusion, sweep };
   const started = new Date();
   const t0 = Date.now();
   let results;

@@ -131,7 +131,7 @@ export function createBench(engines, { size = 'full', sweep = null } = {}) {
     },
 
     /** Times one engine on a checked workload. */
-    async time(id, name, { runs = 5, targetMs = 300, maxReps = 50, maxBytes = 256 << 20, budgetMs = 120_000, warmup = true, e2e: endToEnd = true } = {}) {
+    async time(id, name, { runs = 5, targetMs = 300, maxReps = 50, maxBytes = 256 << 20, budgetMs = 120_000, warmup = true, e2e: endToEnd = true, reps: fixedReps } = {}) {
       const entry = live.get(id);
       const inst = entry.insts.get(name);
       const st = entry.status[name];
@@ -142,8 +142,9 @@ export function createBench(engines, { size = 'full', sweep = null } = {}) {
         // The check already ran everything once (compiling it). Then one more warm-up, which also
         // calibrates N from a single synced repetition; quick mode skips it and uses N = 1.
         let h, t0;
-        let reps = 1;
-        if (warmup) {
+        // `fixedReps` (from an earlier call's calibration) skips the warm-up: interleaved rounds.
+        let reps = fixedReps ?? 1;
+        if (warmup && !fixedReps) {
           t0 = now();
           h = inst.run();
           await inst.sync([h]);
