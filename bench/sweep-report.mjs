@@ -3,6 +3,7 @@
 // the cliff report; and the sweep plot (an SVG, no dependencies). bench/run.mjs --sweep calls it on its
 // own results; by hand it compares two runs:
 //   node bench/sweep-report.mjs AFTER.json [--before BEFORE.json] [--svg out.svg] [--worst 10]
+//     [--before-extra B.json --after-extra A.json]   extra runs holding issue #9 shapes the sweeps lack
 //
 // A cliff is a shape where webgrad is slower than a neighbouring shape that does at least twice the work
 // (same family, one dimension different), or slower than the best peer. Times within NOISE of each other
@@ -202,6 +203,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     return i >= 0 ? args.splice(i, 2)[1] : undefined;
   };
   const before = opt('--before');
+  const beforeExtra = opt('--before-extra');
+  const afterExtra = opt('--after-extra');
   const svg = opt('--svg');
   const worst = Number(opt('--worst') ?? 10);
   const after = args[0];
@@ -212,6 +215,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (before) {
     const b = sweepReport(JSON.parse(readFileSync(before, 'utf8')), { worst });
     console.log(`## Before (${basename(before)})\n\n${b.markdown}`);
+    // The issue's shapes, also from extra runs of shapes a sweep file lacks (--before-extra, --after-extra).
+    const { ISSUE_SHAPES } = await import('./lib/sweep.mjs');
+    const rowsOf = (f) => (f ? new Map(sweepRows(JSON.parse(readFileSync(f, 'utf8'))).map((r) => [r.id, r])) : new Map());
+    const [bm, am] = [[rowsOf(before), rowsOf(beforeExtra)], [rowsOf(after), rowsOf(afterExtra)]];
+    const pick = (ms, id) => ms.map((m) => m.get(id)).find((r) => r && !r.failed);
+    console.log('## Issue #9 shapes\n\n| shape | before | after | best peer (after run) |\n|---|---:|---:|---:|');
+    for (const id of ISSUE_SHAPES) {
+      const b0 = pick(bm, id), a0 = pick(am, id);
+      if (b0 || a0) console.log(`| ${(a0 ?? b0).label} | ${b0 ? `${fmt(b0.ms)} ms` : '—'} | ${a0 ? `${fmt(a0.ms)} ms` : '—'} | ${a0?.best ? `${fmt(a0.best)} ms (${peerName[a0.bestPeer]})` : '—'} |`);
+    }
+    console.log('');
   }
   const a = sweepReport(JSON.parse(readFileSync(after, 'utf8')), { worst });
   console.log(`## ${before ? 'After' : 'Sweep'} (${basename(after)})\n\n${a.markdown}`);

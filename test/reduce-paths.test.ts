@@ -195,7 +195,7 @@ describe('outputs-fastest passes, medium rows split, two reduced axes', () => {
       assertClose(await t.sum(1).data(), reduceRef(r, [1], false, REDUCERS.sum), {}, 'sum(1)');
       assertClose(await u.sum(0).data(), reduceRef(c, [0], false, REDUCERS.sum), {}, 'sum(0)');
       const k = wg.stats().kernels;
-      // [64, 1024] -> [64, 4] partials (split pass) -> the result (':t:p'); [128, 64] -> [2, 64] -> result.
+      // [64, 1024] -> [64, 16] partials (split pass) -> the result (':t:p'); [128, 64] -> [2, 64] -> result.
       expect(k['reduce:sum:f32>f32']).toBe(2);
       expect(k['reduce:sum:f32>f32:t:p']).toBe(2);
       expect(Object.keys(k).sort()).toEqual(['reduce:sum:f32>f32', 'reduce:sum:f32>f32:t:p']);

@@ -145,11 +145,16 @@ export function createBench(engines, { size = 'full', sweep = null } = {}) {
         // `fixedReps` (from an earlier call's calibration) skips the warm-up: interleaved rounds.
         let reps = fixedReps ?? 1;
         if (warmup && !fixedReps) {
-          t0 = now();
-          h = inst.run();
-          await inst.sync([h]);
-          const one = now() - t0;
-          inst.dispose(h);
+          // The fastest of up to three single runs: one burst of load on a shared machine would
+          // otherwise leave a small workload at one repetition per timed run.
+          let one = Infinity;
+          for (let i = 0; i < 3 && (i === 0 || one <= targetMs); i++) {
+            t0 = now();
+            h = inst.run();
+            await inst.sync([h]);
+            one = Math.min(one, now() - t0);
+            inst.dispose(h);
+          }
           const memCap = Math.max(1, Math.floor(maxBytes / Math.max(entry.w.outBytes ?? 4, 4)));
           reps = Math.max(1, Math.min(maxReps, memCap, Math.ceil(targetMs / Math.max(one, 1e-3))));
         }

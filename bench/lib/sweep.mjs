@@ -170,8 +170,17 @@ export function sweepWorkloads(mode = 'quick') {
   // Batch-norm statistics: sum over batch and space of [B, C, H, W] (LeNet-, ResNet-like).
   for (const s of [[64, 6, 28, 28], [64, 16, 10, 10], [32, 64, 32, 32], [16, 128, 16, 16], [8, 256, 8, 8], [8, 512, 4, 4]])
     list.push(reduceWorkload('sum', s, [0, 2, 3], 'batchnorm'));
+  // The issue's reductions off the grid (#9's table), so that the report shows them before and after.
+  for (const [shape, axis] of [[[128, 64], 1], [[64, 1024], 0], [[128, 256], 1], [[64, 1024], 1], [[4096, 1024], 1]])
+    if (!list.some((w) => w.id === `sw-sum-${shape.join('x')}-ax${axis}`)) list.push(reduceWorkload('sum', shape, [axis], 'issue-9'));
   for (const w of list) w.seed = hash(w.id);
   return list;
 }
+
+/** The ids of the shapes in issue #9's table, for the before/after headline. */
+export const ISSUE_SHAPES = [
+  'sw-mm-1024x64x4', 'sw-mm-1024x64x1', 'sw-mm-1024x64x5', 'sw-mm-1024x64x8', 'sw-mm-4x1024x512', 'sw-mm-1x1024x512', 'sw-mm-128x1024x512',
+  'sw-sum-128x64-ax0', 'sw-sum-128x64-ax1', 'sw-sum-1024x64-ax0', 'sw-sum-64x1024-ax0', 'sw-sum-128x256-ax1', 'sw-sum-64x1024-ax1', 'sw-sum-4096x1024-ax1',
+];
 
 export { rng };

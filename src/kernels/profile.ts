@@ -48,7 +48,9 @@ export interface Profile {
    * kept axis is the faster one (reducing axis 0 of [B, C]: neighbouring invocations then read
    * neighbouring outputs' elements). Rows longer than shortRow are split until about reduceThreads
    * invocations run, each taking at least reduceRun elements. Software: [64, 1024].sum(1) took 28 ms as
-   * a workgroup tree per row and [128, 64].sum(0) 30 ms; split, both run at the dispatch floor.
+   * a workgroup tree per row and [128, 64].sum(0) 30 ms; split, both run at the dispatch floor. A
+   * software adapter runs each workgroup (256 invocations) on one thread, so the software target is
+   * four workgroups.
    */
   reduceThreads: number;
   reduceRun: number;
@@ -77,7 +79,7 @@ function baseProfile(dev: Device, subgroupMatmul: boolean): Profile {
     matmul: plan === 'gpu' ? 'tiled' : subgroupMatmul ? 'subgroups' : 'registers',
     splitK: { tiled: { fewGroups: 128, targetGroups: 256 }, registers: { fewGroups: 8, targetGroups: 16 }, maxBytes: 64 << 20 },
     reduceChunk: 4096,
-    reduceThreads: plan === 'gpu' ? 16384 : 256,
+    reduceThreads: plan === 'gpu' ? 16384 : 1024,
     reduceRun: plan === 'gpu' ? 32 : 64,
     gemvRows: plan === 'gpu' ? 4 : 8,
     subgroupMatmul,
