@@ -143,9 +143,9 @@ describe('outputs-fastest passes, medium rows split, two reduced axes', () => {
     { plan: 'software' as const },
     { plan: 'gpu' as const },
     // Tiny chunks and thread targets force three or more passes of each kind.
-    { plan: 'software' as const, reduceChunk: 4, reduceThreads: 4096, reduceRun: 2, shortRow: 3 },
+    { plan: 'software' as const, reduceChunk: 4, reduceThreads: 4096, reduceRun: 2, reduceSplitMin: 0, shortRow: 3 },
     // (The GPU plan's workgroup trees over 4-element chunks take minutes on SwiftShader.)
-    { plan: 'gpu' as const, reduceThreads: 1 << 16, reduceRun: 2 },
+    { plan: 'gpu' as const, reduceThreads: 1 << 16, reduceRun: 2, reduceSplitMin: 0 },
   ];
 
   it.each(PLANS)('%o: axis 0 of [rows, cols] and axis 1 of few medium rows', async (patch) => {
@@ -185,20 +185,25 @@ describe('outputs-fastest passes, medium rows split, two reduced axes', () => {
       });
   });
 
-  it('the software plan splits 64 rows of 1024, and axis 0 of [128, 64], into two passes', async () => {
+  it('the software plan splits 64 rows of 1024, and axis 0 of [1024, 64], into two passes; not 4096 elements', async () => {
     forceProfile({ plan: 'software' });
     await wg.scope(async () => {
       const r = randomRef([64, 1024], 31);
-      const c = randomRef([128, 64], 32);
+      const c = randomRef([1024, 64], 32);
       const [t, u] = [up(r), up(c)];
       wg.resetStats();
       assertClose(await t.sum(1).data(), reduceRef(r, [1], false, REDUCERS.sum), {}, 'sum(1)');
       assertClose(await u.sum(0).data(), reduceRef(c, [0], false, REDUCERS.sum), {}, 'sum(0)');
       const k = wg.stats().kernels;
-      // [64, 1024] -> [64, 16] partials (split pass) -> the result (':t:p'); [128, 64] -> [2, 64] -> result.
+      // [64, 1024] -> [64, 16] partials (split pass) -> the result (':t:p'); [1024, 64] -> [16, 64] -> result.
       expect(k['reduce:sum:f32>f32']).toBe(2);
       expect(k['reduce:sum:f32>f32:t:p']).toBe(2);
       expect(Object.keys(k).sort()).toEqual(['reduce:sum:f32>f32', 'reduce:sum:f32>f32:t:p']);
+      // A whole-tensor sum of 4096 elements is one invocation, one pass.
+      const s = randomRef([32, 128], 33);
+      wg.resetStats();
+      assertClose([await up(s).sum().item()], [REDUCERS.sum(Array.from(s.data))], {}, 'sum of 4096');
+      expect(wg.stats().kernels).toEqual({ 'reduce:sum:f32>f32:t': 1 });
     });
   });
 });

@@ -55,6 +55,12 @@ export interface Profile {
   reduceThreads: number;
   reduceRun: number;
   /**
+   * ...but only passes over at least this many elements split for parallelism: below it the second
+   * pass's dispatch costs more than one invocation walking a row (a whole-tensor sum of 4096 elements
+   * went from one dispatch to two and lost 2-4x on the software plan).
+   */
+  reduceSplitMin: number;
+  /**
    * Products with at most this many rows (or columns) take the GEMV kernel: on the software plan a
    * barrier-free one (8 columns per invocation, every row in registers), on the GPU plan the workgroup
    * tree over K. The software figure is the measured crossover against the register kernel, whose 8x8
@@ -81,6 +87,7 @@ function baseProfile(dev: Device, subgroupMatmul: boolean): Profile {
     reduceChunk: 4096,
     reduceThreads: plan === 'gpu' ? 16384 : 1024,
     reduceRun: plan === 'gpu' ? 32 : 64,
+    reduceSplitMin: plan === 'gpu' ? 4096 : 32768,
     gemvRows: plan === 'gpu' ? 4 : 8,
     subgroupMatmul,
   };
@@ -130,12 +137,13 @@ export function rowPerInvocation(p: Profile, rows: number, n: number): boolean {
 
 /**
  * How many interleaved invocations share each of `rows` rows of `n` in a per-invocation reduction pass:
- * enough for chunks of at most reduceChunk (one pass takes up to two), and enough for about
- * reduceThreads invocations in all while each keeps reduceRun elements or more.
+ * enough for chunks of at most reduceChunk (one pass takes up to two), and, for passes over
+ * reduceSplitMin elements or more, enough for about reduceThreads invocations in all while each keeps
+ * reduceRun elements or more.
  */
 export function invocationSplit(p: Profile, rows: number, n: number): number {
   if (n <= p.shortRow) return 1;
   const forLength = n > 2 * p.reduceChunk ? Math.ceil(n / p.reduceChunk) : 1;
-  const forThreads = Math.min(Math.ceil(p.reduceThreads / Math.max(rows, 1)), Math.floor(n / p.reduceRun));
+  const forThreads = rows * n < p.reduceSplitMin ? 1 : Math.min(Math.ceil(p.reduceThreads / Math.max(rows, 1)), Math.floor(n / p.reduceRun));
   return Math.max(1, forLength, forThreads);
 }
