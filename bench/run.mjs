@@ -11,6 +11,12 @@
 //   npm run bench -- --runs 7 --target-ms 500 --no-save
 //   npm run bench -- --only matmul-4096,copy  opt-in workloads, run only when named by exact id
 //   npm run bench -- --max-mb 1024         GPU memory for the outputs of one timed batch (default 256)
+//   npm run bench -- --sweep [--quick]     the shape sweep (bench/lib/sweep.mjs) instead of the table: small,
+//                                          skinny and transposed matmuls, reductions over each axis, softmax;
+//                                          prints the cliff report and writes the SVG plot (bench/sweep-report.mjs).
+//                                          engines timed in interleaved rounds (load hits all alike);
+//                                          --quick: a coarser grid, medians of 5 rounds (under 10 minutes here)
+//   npm run bench -- --sweep --tag before  adds a tag to the results file name
 //
 //   node bench/run.mjs --runtime node --gpu-report [--peak-gflops N]
 //       webgrad only (any --runtime): matmul-4096, copy, softmax, sum/max rows/all; prints matmul 4096
@@ -56,6 +62,8 @@ function parseArgs(argv) {
     else if (key === '--no-fusion') o.fusion = false;
     else if (key === '--hardware') o.software = false;
     else if (key === '--gpu-report') o.gpuReport = true;
+    else if (key === '--sweep') o.sweep = true;
+    else if (key === '--tag') o.tag = val();
     else if (key === '--peak-gflops') o.peakGflops = Number(val());
     else if (key === '--max-mb') o.maxMb = Number(val());
     else if (key === '--help' || key === '-h') o.help = true;
@@ -76,6 +84,18 @@ function parseArgs(argv) {
     // On a CPU adapter one matmul 4096 takes a minute or more; a quick look runs each workload three
     // times in all (check, one timed, one end-to-end) instead of seven.
     if (o.quick) o.runs ??= 1;
+  }
+  if (o.sweep) {
+    if (o.gpuReport) throw new Error('--sweep and --gpu-report are separate runs');
+    // Small shapes take well under a millisecond: a few back-to-back repetitions per run keep the
+    // submit-and-wait cost out of the time per call; no end-to-end runs.
+    o.runs ??= o.quick ? 5 : 7;
+    o.targetMs ??= o.quick ? 15 : 60;
+    o.maxReps ??= o.quick ? 8 : 30;
+    o.warmup = true;
+    o.e2e = false;
+    o.interleave = true;
+    return o;
   }
   // --quick keeps every size and every check, but times with single repetitions, no second warm-up
   // (the checked run is the warm-up) and medians of 3: a fast look, not numbers to publish.
@@ -123,13 +143,14 @@ async function main() {
   }
   if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/index.js is missing: run `npm run build` (npm run bench does)');
   const log = (s) => console.log(s);
-  const driveOpts = { only: o.only, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, maxBytes: o.maxMb && o.maxMb * 2 ** 20, warmup: o.warmup, fusion: o.fusion };
+  const sweep = o.sweep ? (o.quick ? 'quick' : 'full') : null;
+  const driveOpts = { only: o.only, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, maxBytes: o.maxMb && o.maxMb * 2 ** 20, warmup: o.warmup, e2e: o.e2e ?? true, interleave: !!o.interleave, fusion: o.fusion, sweep };
   const started = new Date();
   const t0 = Date.now();
   let results;
   if (o.runtime === 'browser') {
     const engines = o.engines.split(',').map((s) => s.trim());
-    const b = await openBench({ root, engines, software: o.software, fusion: o.fusion, log });
+    const b = await openBench({ root, engines, software: o.software, fusion: o.fusion, sweep, log });
     try {
       log(`browser: ${b.browser.version}, flags: ${b.browser.flags.join(' ')}`);
       log(`adapter: ${JSON.stringify({ vendor: b.adapter.vendor, architecture: b.adapter.architecture, description: b.adapter.description, error: b.adapter.error })}`);
@@ -158,11 +179,14 @@ async function main() {
   results.date = started.toISOString();
   results.runtime = o.runtime;
   results.quick = o.quick;
-  results.options = { runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, maxMb: o.maxMb ?? 256, warmup: o.warmup, only: o.only ?? null, engines: o.engines, webgradFusion: o.fusion, gpuReport: !!o.gpuReport, peakGflops: o.peakGflops ?? null };
+  results.options = { sweep, runs: o.runs, targetMs: o.targetMs, maxReps: o.maxReps, maxMb: o.maxMb ?? 256, warmup: o.warmup, only: o.only ?? null, engines: o.engines, webgradFusion: o.fusion, gpuReport: !!o.gpuReport, peakGflops: o.peakGflops ?? null };
   results.host = { platform: process.platform, arch: process.arch, node: process.version, cpus: (await import('node:os')).cpus().length };
   results.totalSeconds = Math.round((Date.now() - t0) / 1000);
 
-  console.log('\n' + tables(results));
+  if (sweep) {
+    const { sweepReport } = await import('./sweep-report.mjs');
+    console.log('\n' + sweepReport(results).markdown);
+  } else console.log('\n' + tables(results));
   const a = results.adapter ?? {};
   const software = /swiftshader|llvmpipe|lavapipe/i.test(`${a.vendor} ${a.architecture} ${a.description}`);
   if (o.gpuReport) console.log(gpuReport(results, { peakGflops: o.peakGflops }));
@@ -181,16 +205,22 @@ async function main() {
     // The issue's name, <date>-<adapter>.json, for the default run; other runs say how they differ.
     const variant = [
       o.runtime !== 'browser' && o.runtime,
+      sweep && 'sweep',
       o.quick && 'quick',
       !o.fusion && 'nofusion',
       !o.gpuReport && o.engines !== DEFAULT_ENGINES && o.runtime === 'browser' && slug(o.engines),
       o.gpuReport ? 'gpu-report' : o.only && slug(o.only),
+      o.tag && slug(o.tag),
     ].filter(Boolean);
     const name = `${[date, adapterSlug(a), ...variant].join('-')}.json`;
     const file = o.out ?? join(root, 'bench/results', name);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
     console.log(`results: ${relative(process.cwd(), file)} (${results.totalSeconds} s)`);
+    if (sweep) {
+      const { writePlot } = await import('./sweep-report.mjs');
+      console.log(`plot: ${relative(process.cwd(), writePlot([file]))}`);
+    }
   }
   return results.mismatches.length ? 1 : 0;
 }

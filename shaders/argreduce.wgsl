@@ -10,6 +10,8 @@
 @group(0) @binding(2) var<storage, read_write> O: array<u32>;
 
 override PER_THREAD: bool = false;
+// As in reduce.wgsl: neighbouring invocations take neighbouring rows; partials are [nsplit, rows].
+override OUT_FAST: bool = false;
 override LAST: bool = true;
 
 // True when (b, ib) should replace (a, ia).
@@ -65,9 +67,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let w = wid.y * nwg.x + wid.x;
   if (PER_THREAD) {
     let t = w * WG + lid;
-    let row = t / u.nsplit;
-    if (row >= u.nout) { return; }
-    let b = strided(base_of(row), t % u.nsplit, u.nsplit, u.nred);
+    if (t >= u.nout * u.nsplit) { return; }
+    let row = select(t / u.nsplit, t % u.nout, OUT_FAST);
+    let b = strided(base_of(row), select(t % u.nsplit, t / u.nout, OUT_FAST), u.nsplit, u.nred);
     store(t, b.v, b.i);
   } else {
     // Workgroup w reduces chunk w % nsplit of row w / nsplit (the whole row when nsplit == 1).

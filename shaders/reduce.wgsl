@@ -3,7 +3,9 @@
 // * PER_THREAD: invocation t reduces elements j = s, s + nsplit, s + 2 nsplit, ... of row t / nsplit,
 //   where s = t % nsplit. With nsplit == 1 that is one row per invocation; with nsplit > 1 the row is
 //   interleaved across neighbouring invocations, so their loads are adjacent, and the [rows, nsplit]
-//   partials are reduced by a later pass. No barriers: on CPU implementations of WebGPU a barrier
+//   partials are reduced by a later pass (OUT_FAST: t % rows is the row and t / rows the split, so that
+//   neighbouring invocations read neighbouring outputs' elements when the reduced axis is not the
+//   innermost; partials are then [nsplit, rows]). No barriers: on CPU implementations of WebGPU a barrier
 //   switches every SIMD group of the workgroup. The host uses it for short rows, and on software
 //   adapters for many rows and for rows split for length.
 // * otherwise workgroup w reduces chunk w % nsplit of row w / nsplit with a tree in workgroup memory
@@ -18,6 +20,7 @@
 @group(0) @binding(3) var<storage, read_write> O: array<{{TO}}>;
 
 override PER_THREAD: bool = false;
+override OUT_FAST: bool = false;
 override HAS_C: bool = false;
 // 1 (max) or 2 (min) for float inputs: the element loop then uses plain max()/min() and tracks NaN by
 // the largest |bits| seen, which costs two integer ops per element instead of the two NaN tests and two
@@ -55,20 +58,39 @@ fn center(row: u32) -> {{CT}} {
 #include reduce_layout
 
 // Combines elements first, first + step, ... (< n) of the row at `base`. The host coalesces the
-// reduced axes, so they are nearly always one axis (or none: ndi == 0 has nred <= 1 and a zero stride);
-// that case walks a pointer instead of paying a div/mod per element, and keeps four independent
-// accumulators so consecutive loads and combines do not wait on each other.
+// reduced axes, so they are nearly always one or two axes (none: ndi == 0 has nred <= 1 and a zero
+// stride). Those walk the row as runs of the innermost axis (one run for a single axis), a pointer per
+// run instead of a div/mod per element, with four independent accumulators so that consecutive loads
+// and combines do not wait on each other. Batch-norm statistics (axes 0, 2, 3 of NCHW) are two axes.
 fn strided(base: u32, first: u32, step: u32, n: u32, c: {{CT}}) -> {{CT}} {
   var a0 = {{CT}}({{INIT}});
-  if (u.ndi <= 1u) {
-    var a1 = a0;
-    var a2 = a0;
-    var a3 = a0;
-    var nb = 0u;
-    let dp = step * u.istride[0].x;
-    var p = base + first * u.istride[0].x;
-    var j = first;
-    for (; n > 3u * step && j < n - 3u * step; j += 4u * step) {
+  if (u.ndi > 2u) {
+    for (var j = first; j < n; j += step) { a0 = combine(a0, ld(base + inner_of(j), c)); }
+    return a0;
+  }
+  var a1 = a0;
+  var a2 = a0;
+  var a3 = a0;
+  var nb = 0u;
+  // Runs of n1 elements s1 apart, the runs s0 apart.
+  var n1 = max(n, 1u);
+  var s0 = 0u;
+  var s1 = u.istride[0].x;
+  if (u.ndi == 2u) {
+    n1 = u.ishape[0].y;
+    s0 = u.istride[0].x;
+    s1 = u.istride[0].y;
+  }
+  let dp = step * s1;
+  var j = first;
+  var j0 = first / n1;
+  var j1 = first % n1;
+  while (j < n) {
+    // This run's elements j1, j1 + step, ... below n1, and below n.
+    let cnt = min((n1 - j1 + step - 1u) / step, (n - j + step - 1u) / step);
+    var p = base + j0 * s0 + j1 * s1;
+    var i = 0u;
+    for (; i + 3u < cnt; i += 4u) {
       let v0 = ld(p, c);
       let v1 = ld(p + dp, c);
       let v2 = ld(p + 2u * dp, c);
@@ -80,17 +102,19 @@ fn strided(base: u32, first: u32, step: u32, n: u32, c: {{CT}}) -> {{CT}} {
       if (FAST_MINMAX != 0u) { nb = max(nb, max(max(nan_bits(v0), nan_bits(v1)), max(nan_bits(v2), nan_bits(v3)))); }
       p += 4u * dp;
     }
-    for (; j < n; j += step) {
+    for (; i < cnt; i++) {
       let v = ld(p, c);
       a0 = elem(a0, v);
       if (FAST_MINMAX != 0u) { nb = max(nb, nan_bits(v)); }
       p += dp;
     }
-    if (FAST_MINMAX != 0u && nb > 0x7f800000u) { return bitcast<{{CT}}>(nb); }
-    return combine(combine(a0, a1), combine(a2, a3));
+    j += cnt * step;
+    j1 += cnt * step;
+    j0 += j1 / n1;
+    j1 = j1 % n1;
   }
-  for (var j = first; j < n; j += step) { a0 = combine(a0, ld(base + inner_of(j), c)); }
-  return a0;
+  if (FAST_MINMAX != 0u && nb > 0x7f800000u) { return bitcast<{{CT}}>(nb); }
+  return combine(combine(a0, a1), combine(a2, a3));
 }
 
 fn finish(acc: {{CT}}, c: {{CT}}) -> {{TO}} {
@@ -104,11 +128,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let w = wid.y * nwg.x + wid.x;
   if (PER_THREAD) {
     // Partial passes render FINAL as `acc` and TO as the compute type, so `finish` stores partials too.
+    // OUT_FAST: neighbouring invocations take neighbouring rows (outputs), and partials are [nsplit, rows].
     let t = w * WG + lid;
-    let row = t / u.nsplit;
-    if (row >= u.nout) { return; }
+    if (t >= u.nout * u.nsplit) { return; }
+    let row = select(t / u.nsplit, t % u.nout, OUT_FAST);
+    let s = select(t % u.nsplit, t / u.nout, OUT_FAST);
     let c = center(row);
-    O[t] = finish(strided(base_of(row), t % u.nsplit, u.nsplit, u.nred, c), c);
+    O[t] = finish(strided(base_of(row), s, u.nsplit, u.nred, c), c);
   } else {
     // Workgroup w reduces chunk w % nsplit of row w / nsplit (the whole row when nsplit == 1).
     let row = w / u.nsplit;

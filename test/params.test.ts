@@ -50,6 +50,7 @@ const SHADERS: { [N in ShaderName]: [ParamsSchema<any>, ShaderParams[N]] } = {
   matmul: [GemmParams, { MODE: '0' }],
   matmul_reg: [GemmParams, { MODE: '1' }],
   matmul_sg: [GemmParams, {}],
+  matmul_gemv: [GemmParams, { ROWS: '3' }],
   pool2d: [PoolParams, { TH: 'f32', TO: 'f32', MODE: '0' }],
   optim: [OptimParams, { ALGO: '3' }],
   optim_grad: [GradEditParams, { MODE: '1' }],

@@ -131,3 +131,79 @@ describe('the software and GPU plans of reduce and softmax', () => {
     });
   });
 });
+
+// Reducing a non-innermost axis runs one invocation per (output, split) with outputs fastest, on both
+// plans; the software plan also splits few rows of medium length. Batch-norm statistics reduce two
+// coalesced axes (0 and 2, 3 of NCHW), walked as runs. Odd sizes, several passes (small chunks), against
+// the float64 reference; sums to the default tolerance, max/min/argmax exactly.
+describe('outputs-fastest passes, medium rows split, two reduced axes', () => {
+  afterEach(restoreProfile);
+
+  const PLANS = [
+    { plan: 'software' as const },
+    { plan: 'gpu' as const },
+    // Tiny chunks and thread targets force three or more passes of each kind.
+    { plan: 'software' as const, reduceChunk: 4, reduceThreads: 4096, reduceRun: 2, reduceSplitMin: 0, shortRow: 3 },
+    // (The GPU plan's workgroup trees over 4-element chunks take minutes on SwiftShader.)
+    { plan: 'gpu' as const, reduceThreads: 1 << 16, reduceRun: 2, reduceSplitMin: 0 },
+  ];
+
+  it.each(PLANS)('%o: axis 0 of [rows, cols] and axis 1 of few medium rows', async (patch) => {
+    forceProfile(patch);
+    for (const [rows, cols] of [[130, 3], [7, 65], [1000, 1], [33, 300], [3, 701]] as const)
+      await wg.scope(async () => {
+        const r = special(Math.max(rows, 5), cols, rows + cols);
+        const ref = { data: r.data.slice(0, rows * cols), shape: [rows, cols] };
+        const t = up(ref);
+        const at = `${JSON.stringify(patch)} [${rows},${cols}]`;
+        for (const axis of [0, 1]) {
+          assertClose(await t.sum(axis).data(), reduceRef(ref, [axis], false, REDUCERS.sum), {}, `sum(${axis}) ${at}`);
+          assertClose(await t.mean(axis).data(), reduceRef(ref, [axis], false, REDUCERS.mean), {}, `mean(${axis}) ${at}`);
+          assertClose(await t.max(axis).data(), reduceRef(ref, [axis], false, REDUCERS.max), exact, `max(${axis}) ${at}`);
+          assertClose(await t.var(axis).data(), reduceRef(ref, [axis], false, (v) => REDUCERS.var(v)), {}, `var(${axis}) ${at}`);
+          assertClose(await t.argmax(axis).data(), reduceRef(ref, [axis], false, REDUCERS.argmax), exact, `argmax(${axis}) ${at}`);
+          assertClose(await t.argmin(axis).data(), reduceRef(ref, [axis], false, REDUCERS.argmin), exact, `argmin(${axis}) ${at}`);
+        }
+      });
+  });
+
+  it.each(PLANS)('%o: sum, mean, max over axes 0, 2, 3 of NCHW and over a transposed view', async (patch) => {
+    forceProfile(patch);
+    for (const shape of [[5, 3, 7, 11], [33, 4, 9, 13], [2, 1, 1, 130]])
+      await wg.scope(async () => {
+        const r = randomRef(shape, shape[1]! + shape[3]!);
+        const t = up(r);
+        const at = `${JSON.stringify(patch)} ${JSON.stringify(shape)}`;
+        assertClose(await t.sum([0, 2, 3]).data(), reduceRef(r, [0, 2, 3], false, REDUCERS.sum), {}, `sum ${at}`);
+        assertClose(await t.mean([0, 2, 3]).data(), reduceRef(r, [0, 2, 3], false, REDUCERS.mean), {}, `mean ${at}`);
+        assertClose(await t.max([0, 2, 3]).data(), reduceRef(r, [0, 2, 3], false, REDUCERS.max), exact, `max ${at}`);
+        assertClose(await t.var([0, 2, 3]).data(), reduceRef(r, [0, 2, 3], false, (v) => REDUCERS.var(v)), {}, `var ${at}`);
+        // The same values stored NHWC and viewed as NCHW: the reduced axes are strided, the kept one too.
+        const nhwc = up(permuteRef(r, [0, 2, 3, 1])).permute([0, 3, 1, 2]);
+        assertClose(await nhwc.sum([0, 2, 3]).data(), reduceRef(r, [0, 2, 3], false, REDUCERS.sum), {}, `sum NHWC ${at}`);
+        assertClose(await nhwc.min([0, 2, 3]).data(), reduceRef(r, [0, 2, 3], false, REDUCERS.min), exact, `min NHWC ${at}`);
+      });
+  });
+
+  it('the software plan splits 64 rows of 1024, and axis 0 of [1024, 64], into two passes; not 4096 elements', async () => {
+    forceProfile({ plan: 'software' });
+    await wg.scope(async () => {
+      const r = randomRef([64, 1024], 31);
+      const c = randomRef([1024, 64], 32);
+      const [t, u] = [up(r), up(c)];
+      wg.resetStats();
+      assertClose(await t.sum(1).data(), reduceRef(r, [1], false, REDUCERS.sum), {}, 'sum(1)');
+      assertClose(await u.sum(0).data(), reduceRef(c, [0], false, REDUCERS.sum), {}, 'sum(0)');
+      const k = wg.stats().kernels;
+      // [64, 1024] -> [64, 16] partials (split pass) -> the result (':t:p'); [1024, 64] -> [16, 64] -> result.
+      expect(k['reduce:sum:f32>f32']).toBe(2);
+      expect(k['reduce:sum:f32>f32:t:p']).toBe(2);
+      expect(Object.keys(k).sort()).toEqual(['reduce:sum:f32>f32', 'reduce:sum:f32>f32:t:p']);
+      // A whole-tensor sum of 4096 elements is one invocation, one pass.
+      const s = randomRef([32, 128], 33);
+      wg.resetStats();
+      assertClose([await up(s).sum().item()], [REDUCERS.sum(Array.from(s.data))], {}, 'sum of 4096');
+      expect(wg.stats().kernels).toEqual({ 'reduce:sum:f32>f32:t': 1 });
+    });
+  });
+});

@@ -2,7 +2,8 @@
 // and 4-D tensors in non-contiguous layouts, short rows (one invocation each) and long rows (a workgroup
 // each), more than 65,535 rows, stability at magnitude 1e4, NaN and -inf, and gradients to second order.
 // Tolerances: rtol 1e-4, atol 1e-6 for values (float32 exp), the gradcheck defaults for gradients.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { forceProfile, restoreProfile } from './support/profile.ts';
 import * as wg from '../src/index.ts';
 import { gradcheck } from './reference/gradcheck.ts';
 import { assertClose, randomRef, type Ref } from './reference/index.ts';
@@ -36,8 +37,12 @@ describe('forward', () => {
     expect(y).toEqual([0.021, 0.947, 0.032]);
   });
 
+  afterEach(restoreProfile);
+
   it.each(FNS)('$name along every axis of [5, 3, 70] and [2, 3, 1, 13], in four layouts', async ({ name, gpu, cpu }) => {
-    // Axis lengths 1..70: rows of at most 64 take one invocation each, the 70-long ones a workgroup.
+    // Axis lengths 1..70: rows of at most 64 take one invocation each, the 70-long ones a workgroup
+    // (on the GPU plan; the software plan gives every row of this length an invocation).
+    forceProfile({ plan: 'gpu' });
     wg.resetStats();
     for (const shape of [[5, 3, 70], [2, 3, 1, 13]])
       await wg.scope(async () => {
@@ -138,6 +143,8 @@ describe('forward', () => {
 });
 
 describe('gradients', () => {
+  afterEach(restoreProfile);
+
   const transposed = (r: Ref) => {
     const rev = [...Array(r.shape.length).keys()].reverse();
     return up(permuteRef(r, rev)).permute(inversePerm(rev));
@@ -152,6 +159,7 @@ describe('gradients', () => {
   });
 
   it.each(FNS)('$name of long rows (workgroup path) and of a broadcast sum', async ({ name, gpu, cpu }) => {
+    forceProfile({ plan: 'gpu' });
     wg.resetStats();
     await gradcheck((x) => gpu(x, 1), (x) => cpu(x, 1), [randomRef([2, 70], 8, -2, 2)]);
     expect(wg.stats().kernels[`${name}Backward`]).toBe(1);

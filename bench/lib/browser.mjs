@@ -12,11 +12,11 @@ export const SOFTWARE_FLAGS = ['--enable-features=Vulkan', '--use-angle=swiftsha
  * software: 'auto' (try the default adapter, fall back to SwiftShader when there is none), true, false.
  * Resolves with { api, adapter, browser, loadErrors, close }.
  */
-export async function openBench({ root, engines = ['webgrad', 'tfjs', 'jax-js'], size = 'full', software = 'auto', fusion = true, log = () => {} }) {
+export async function openBench({ root, engines = ['webgrad', 'tfjs', 'jax-js'], size = 'full', software = 'auto', fusion = true, sweep = null, log = () => {} }) {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   const { default: puppeteer } = await import('puppeteer-core');
   const server = await serve(root);
-  const url = `${server.url}/bench/page.html?engines=${encodeURIComponent(engines.join(','))}&size=${size}${fusion ? '' : '&fusion=0'}`;
+  const url = `${server.url}/bench/page.html?engines=${encodeURIComponent(engines.join(','))}&size=${size}${fusion ? '' : '&fusion=0'}${sweep ? `&sweep=${sweep}` : ''}`;
 
   const attempt = async (flags) => {
     const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: flags, protocolTimeout: 3_600_000 });

@@ -57,11 +57,12 @@ export async function drive(api, opts = {}) {
           mismatches.push({ workload: w.id, engine: c.b, against: c.a, err: c.err, detail: c.detail });
           log(`  !!! ${w.id}: ${c.a} and ${c.b} DISAGREE: error ${fmtErr(c.err)} > ${r.check.tol} (${c.detail})`);
         }
-      if (!opts.skipTiming)
+      if (!opts.skipTiming && opts.interleave) r.timings = await interleaved(api, call, w.id, Object.keys(r.prepare.engines).filter((n) => r.check.engines[n] && !r.check.engines[n].error), opts, errors, log);
+      else if (!opts.skipTiming)
         for (const name of Object.keys(r.prepare.engines)) {
           const c = r.check.engines[name];
           if (!c || c.error) continue;
-          const t = await call(`${w.id}: time ${name}`, () => api.time(w.id, name, { runs: opts.runs, targetMs: opts.targetMs, maxReps: opts.maxReps, maxBytes: opts.maxBytes, warmup: opts.warmup ?? true }));
+          const t = await call(`${w.id}: time ${name}`, () => api.time(w.id, name, { runs: opts.runs, targetMs: opts.targetMs, maxReps: opts.maxReps, maxBytes: opts.maxBytes, warmup: opts.warmup ?? true, e2e: opts.e2e ?? true }));
           r.timings[name] = t;
           if (t.error) {
             errors.push({ workload: w.id, engine: name, error: `timing: ${t.error}` });
@@ -82,6 +83,42 @@ export async function drive(api, opts = {}) {
     log(lineFor(r, Date.now() - t0));
   }
   return { engines, workloads: results, mismatches, errors };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/**
+ * Times the engines in rounds, one run of each per round (the first calibrates each engine's
+ * repetitions), so that a burst of load on a shared machine hits every engine alike instead of
+ * whichever was being timed: the sweep's ratios stay meaningful under load. Median per engine.
+ */
+async function interleaved(api, call, id, names, opts, errors, log) {
+  const out = {};
+  for (let round = 0; round < (opts.runs ?? 5); round++)
+    for (const name of names) {
+      const prev = out[name];
+      if (prev?.error || prev?.skipped) continue;
+      // A slow engine stops after 3 rounds once its runs add up to 2 s: the quick sweep keeps to minutes.
+      if (prev && prev.msAll.length >= 3 && prev.msAll.reduce((a, b) => a + b, 0) * prev.reps > 2000) continue;
+      const t = await call(`${id}: time ${name}`, () =>
+        api.time(id, name, { runs: 1, targetMs: opts.targetMs, maxReps: opts.maxReps, maxBytes: opts.maxBytes, warmup: opts.warmup ?? true, e2e: false, reps: prev?.reps }),
+      );
+      if (t.error || t.skipped) {
+        out[name] = t;
+        if (t.error) {
+          errors.push({ workload: id, engine: name, error: `timing: ${t.error}` });
+          log(`  ${id} ${name}: timing ERROR ${t.error}`);
+        }
+        continue;
+      }
+      out[name] = prev ? { ...prev, msAll: [...prev.msAll, ...t.msAll], runs: prev.runs + 1 } : { ...t, interleaved: true };
+    }
+  for (const t of Object.values(out)) if (t.msAll) t.ms = median(t.msAll);
+  return out;
 }
 
 export const fmtErr = (e) => (Number.isFinite(e) ? e.toExponential(1) : String(e));

@@ -1,6 +1,6 @@
 // The page side of the browser benchmark: loads the three engines into one page and exposes the harness
 // as window.__bench for bench/run.mjs (puppeteer) to drive step by step. ?engines=webgrad,tfjs,jax-js
-// picks engines; ?size=smoke shrinks the workloads; ?fusion=0 turns webgrad's elementwise fusion off.
+// picks engines; ?size=smoke shrinks the workloads; ?fusion=0 turns webgrad's elementwise fusion off; ?sweep=quick|full serves the shape sweep instead.
 import { createBench } from './harness.mjs';
 import { webgradEngine } from './engines/webgrad.mjs';
 import { tfjsEngine } from './engines/tfjs.mjs';
@@ -9,6 +9,7 @@ import { jaxEngine } from './engines/jax.mjs';
 const q = new URLSearchParams(location.search);
 const want = (q.get('engines') ?? 'webgrad,tfjs,jax-js').split(',');
 const size = q.get('size') ?? 'full';
+const sweep = q.get('sweep');
 
 const engines = [];
 const loadErrors = {};
@@ -46,5 +47,5 @@ async function adapterInfo() {
   };
 }
 
-window.__bench = { ...createBench(engines, { size }), adapterInfo, loadErrors, userAgent: navigator.userAgent };
+window.__bench = { ...createBench(engines, { size, sweep }), adapterInfo, loadErrors, userAgent: navigator.userAgent };
 window.__ready = true;

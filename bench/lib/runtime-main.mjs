@@ -14,7 +14,7 @@ const exit = (code) => (g.Deno ? g.Deno.exit(code) : g.process.exit(code));
 let code = 0;
 try {
   const wg = await import(new URL('../../dist/index.js', import.meta.url).href);
-  const bench = createBench([webgradEngine(wg, { fusion: opts.fusion !== false })], { size: opts.size ?? 'full' });
+  const bench = createBench([webgradEngine(wg, { fusion: opts.fusion !== false })], { size: opts.size ?? 'full', sweep: opts.sweep ?? null });
   const results = await drive(bench, { ...opts, log });
   const info = results.engines.webgrad?.info ?? {};
   results.adapter = info.adapter ?? { error: results.engines.webgrad?.error };

@@ -182,6 +182,98 @@ function mlpRef(inp, sizes, steps) {
   return [{ values: Float64Array.from(losses), name: 'losses' }, { values: P[5], name: 'b3 after' }];
 }
 
+// Linear(I,H), batch norm over the batch (biased variance, eps), ReLU, dropout by a fixed mask / (1-p),
+// Linear(H,O), mean cross-entropy, Adam. Parameters [w1, b1, gamma, beta, w2, b2]; gradients by hand.
+function mlpBnRef(inp, { I, H, O, p, eps }, steps) {
+  const Bn = inp.x.shape[0];
+  const x = inp.x.data, labels = inp.labels.data, mask = inp.mask.data;
+  const P = ['w1', 'b1', 'gamma', 'beta', 'w2', 'b2'].map((k) => Float64Array.from(inp[k].data));
+  const m = P.map((q) => new Float64Array(q.length)), v = P.map((q) => new Float64Array(q.length));
+  const losses = [];
+  const keep = 1 / (1 - p);
+  for (let t = 1; t <= steps; t++) {
+    const [w1, b1, gamma, beta, w2, b2] = P;
+    const z = new Float64Array(Bn * H);
+    for (let r = 0; r < Bn; r++)
+      for (let j = 0; j < H; j++) {
+        let s = b1[j];
+        for (let k = 0; k < I; k++) s += x[r * I + k] * w1[k * H + j];
+        z[r * H + j] = s;
+      }
+    const mu = new Float64Array(H), va = new Float64Array(H), rstd = new Float64Array(H);
+    for (let j = 0; j < H; j++) {
+      for (let r = 0; r < Bn; r++) mu[j] += z[r * H + j] / Bn;
+      for (let r = 0; r < Bn; r++) va[j] += (z[r * H + j] - mu[j]) ** 2 / Bn;
+      rstd[j] = 1 / Math.sqrt(va[j] + eps);
+    }
+    const xh = new Float64Array(Bn * H), y = new Float64Array(Bn * H), d = new Float64Array(Bn * H);
+    for (let i = 0; i < Bn * H; i++) {
+      const j = i % H;
+      xh[i] = (z[i] - mu[j]) * rstd[j];
+      y[i] = gamma[j] * xh[i] + beta[j];
+      d[i] = Math.max(0, y[i]) * mask[i] * keep;
+    }
+    const g = new Float64Array(Bn * O);
+    let loss = 0;
+    for (let r = 0; r < Bn; r++) {
+      const lg = new Float64Array(O);
+      for (let o = 0; o < O; o++) {
+        let s = b2[o];
+        for (let j = 0; j < H; j++) s += d[r * H + j] * w2[j * O + o];
+        lg[o] = s;
+      }
+      const mx = Math.max(...lg);
+      const lse = mx + Math.log(lg.reduce((a, q) => a + Math.exp(q - mx), 0));
+      loss += lse - lg[labels[r]];
+      for (let o = 0; o < O; o++) g[r * O + o] = (Math.exp(lg[o] - lse) - (o === labels[r] ? 1 : 0)) / Bn;
+    }
+    losses.push(loss / Bn);
+    const gw2 = new Float64Array(H * O), gb2 = new Float64Array(O), gy = new Float64Array(Bn * H);
+    for (let r = 0; r < Bn; r++)
+      for (let o = 0; o < O; o++) {
+        gb2[o] += g[r * O + o];
+        for (let j = 0; j < H; j++) gw2[j * O + o] += d[r * H + j] * g[r * O + o];
+      }
+    for (let r = 0; r < Bn; r++)
+      for (let j = 0; j < H; j++) {
+        const i = r * H + j;
+        if (y[i] <= 0) continue;
+        let s = 0;
+        for (let o = 0; o < O; o++) s += g[r * O + o] * w2[j * O + o];
+        gy[i] = s * mask[i] * keep;
+      }
+    const gg = new Float64Array(H), gbeta = new Float64Array(H), mg = new Float64Array(H), mgx = new Float64Array(H);
+    for (let i = 0; i < Bn * H; i++) {
+      const j = i % H;
+      gg[j] += gy[i] * xh[i];
+      gbeta[j] += gy[i];
+      mg[j] += (gy[i] * gamma[j]) / Bn;
+      mgx[j] += (gy[i] * gamma[j] * xh[i]) / Bn;
+    }
+    const gz = new Float64Array(Bn * H);
+    for (let i = 0; i < Bn * H; i++) {
+      const j = i % H;
+      gz[i] = rstd[j] * (gy[i] * gamma[j] - mg[j] - xh[i] * mgx[j]);
+    }
+    const gw1 = new Float64Array(I * H), gb1 = new Float64Array(H);
+    for (let r = 0; r < Bn; r++)
+      for (let j = 0; j < H; j++) {
+        gb1[j] += gz[r * H + j];
+        for (let k = 0; k < I; k++) gw1[k * H + j] += x[r * I + k] * gz[r * H + j];
+      }
+    const grads = [gw1, gb1, gg, gbeta, gw2, gb2];
+    const { lr, beta1, beta2, eps: ae } = ADAM;
+    for (let q = 0; q < 6; q++)
+      for (let i = 0; i < P[q].length; i++) {
+        const gi = grads[q][i];
+        m[q][i] = beta1 * m[q][i] + (1 - beta1) * gi;
+        v[q][i] = beta2 * v[q][i] + (1 - beta2) * gi * gi;
+        P[q][i] -= (lr * (m[q][i] / (1 - beta1 ** t))) / (Math.sqrt(v[q][i] / (1 - beta2 ** t)) + ae);
+      }
+  }
+  return [{ values: Float64Array.from(losses), name: 'losses' }, { values: P[5], name: 'b2 after' }];
+}
+
 // ---- workloads ------------------------------------------------------------------------------------
 
 function matmul(id, label, B, M, K, N, batched) {
@@ -300,6 +392,36 @@ export function workloads(size = 'full') {
     checkSteps: 2,
     reference: (inp) => mlpRef(inp, [I, H, O], 2),
   });
+
+  {
+    const [B, I, H, O] = s ? [16, 20, 8, 5] : [128, 20, 64, 5];
+    const p = 0.2, eps = 1e-5;
+    const fwd = 2 * B * (I * H + H * O);
+    list.push({
+      id: 'mlp-bn-train', label: `MLP ${I}-${H}-${O} + BatchNorm1d + Dropout train step, batch ${B}, Adam`, kind: 'mlp-bn', group: 'training',
+      params: { B, I, H, O, p, eps, adam: ADAM },
+      // forward + weight gradients + the hidden layer's input gradient
+      flops: 2 * fwd + 2 * B * H * O, outBytes: 4, metric: 'GFLOP/s',
+      inputs(r) {
+        const lin = (fi, fo) => {
+          const bound = 1 / Math.sqrt(fi);
+          return [uniform(r, [fi, fo], -bound, bound), uniform(r, [fo], -bound, bound)];
+        };
+        const [w1, b1] = lin(I, H), [w2, b2] = lin(H, O);
+        const gamma = uniform(r, [H], 0.5, 1.5), beta = uniform(r, [H], -0.1, 0.1);
+        const x = uniform(r, [B, I], -1, 1);
+        const labels = { shape: [B], data: Int32Array.from({ length: B }, () => Math.floor(r() * O)) };
+        const onehot = { shape: [B, O], data: new Float32Array(B * O) };
+        for (let i = 0; i < B; i++) onehot.data[i * O + labels.data[i]] = 1;
+        // The dropout mask is an input (the same bytes for every engine, so the outputs can be checked);
+        // each step still multiplies by it and divides by 1 - p.
+        const mask = { shape: [B, H], data: Float32Array.from({ length: B * H }, () => (r() >= p ? 1 : 0)) };
+        return { x, labels, onehot, mask, w1, b1, gamma, beta, w2, b2 };
+      },
+      checkSteps: 2,
+      reference: (inp) => mlpBnRef(inp, { I, H, O, p, eps }, 2),
+    });
+  }
 
   const [D, L] = s ? [50, 1024] : [1000, 1024];
   list.push({

@@ -1,8 +1,8 @@
-// The GEMM kernels and the choice among them. All three (shaders/matmul.wgsl, matmul_reg.wgsl,
-// matmul_sg.wgsl) include matmul_common.wgsl and share one uniform layout, GemmParams, so one writer
+// The GEMM kernels and the choice among them. All four (shaders/matmul.wgsl, matmul_reg.wgsl,
+// matmul_sg.wgsl, matmul_gemv.wgsl) include matmul_common.wgsl and share one uniform layout, GemmParams, so one writer
 // (gemm.ts) serves them. The profile (profile.ts) names the plain-product kernel; conv2d forward has a
-// register variant (no subgroup one), taken wherever plain products leave the tiled kernel; every other
-// mode stays tiled.
+// register variant (no subgroup one), taken wherever plain products leave the tiled kernel, and so has
+// GEMV (matmul_gemv.wgsl, barrier-free); every other mode stays tiled.
 import type { KernelSpec } from '../device/index.ts';
 import { params } from './params.ts';
 import { render } from './shaders.ts';
@@ -16,6 +16,11 @@ export type GemmMode = (typeof GEMM_MODE)[keyof typeof GEMM_MODE];
 const NAMES = ['matmul', 'conv2d', 'conv2d:dx', 'conv2d:dw', 'matmul:gemv', 'matmul:splitk'];
 /** Output tile edge of every GEMM kernel: tile counts, and so split-K, are shared. */
 export const TILE = 64;
+/** Output columns one workgroup of the register GEMV kernel covers (64 invocations of 8). */
+export const GEMV_REG_COLS = 512;
+/** The most rows the register GEMV kernel keeps in registers, and the tiled one (a vec4 per lane). */
+export const GEMV_REG_ROWS = 8;
+export const GEMV_TILED_ROWS = 4;
 /** Batch dimensions the kernels index (after merging). */
 export const MAX_BATCH = 4;
 
@@ -73,6 +78,10 @@ const tiledSpec = (mode: GemmMode) =>
 const regSpec = (mode: 0 | 1) =>
   cachedSpec(`matmul|reg|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul_reg', GemmParams, { MODE: `${mode}` }), reads: 3, writes: 1 }));
 
+// matmul_gemv.wgsl: a pipeline per row count (1 to GEMV_REG_ROWS), the unused rows compiled out.
+const gemvRegSpec = (rows: number) =>
+  cachedSpec(`matmul|gemv-reg|${rows}`, () => ({ name: NAMES[GEMM_MODE.gemv]!, source: render('matmul_gemv', GemmParams, { ROWS: `${rows}` }), reads: 3, writes: 1 }));
+
 // `enable` must precede every declaration, so it goes before the constants and prelude render() prepends.
 export const subgroupSpec = (): KernelSpec =>
   cachedSpec('matmul|sg', () => ({ name: 'matmul', source: `enable subgroups;\n${render('matmul_sg', GemmParams, {})}`, reads: 3, writes: 1 }));
@@ -80,11 +89,12 @@ export const subgroupSpec = (): KernelSpec =>
 /** The kernel family `mode` runs on when the profile names `matmul` for plain products. */
 export function gemmKernel(matmul: MatmulVariant, mode: GemmMode): MatmulVariant {
   if (mode === GEMM_MODE.matmul) return matmul;
-  return mode === GEMM_MODE.convForward && matmul !== 'tiled' ? 'registers' : 'tiled';
+  return (mode === GEMM_MODE.convForward || mode === GEMM_MODE.gemv) && matmul !== 'tiled' ? 'registers' : 'tiled';
 }
 
-export function gemmSpec(kernel: MatmulVariant, mode: GemmMode): KernelSpec {
+/** `rows`: GEMV's row count (M), which the register GEMV kernel is compiled for. */
+export function gemmSpec(kernel: MatmulVariant, mode: GemmMode, rows = 1): KernelSpec {
   if (kernel === 'subgroups') return subgroupSpec();
-  if (kernel === 'registers') return regSpec(mode === GEMM_MODE.convForward ? 1 : 0);
+  if (kernel === 'registers') return mode === GEMM_MODE.gemv ? gemvRegSpec(rows) : regSpec(mode === GEMM_MODE.convForward ? 1 : 0);
   return tiledSpec(mode);
 }

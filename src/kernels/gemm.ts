@@ -3,7 +3,7 @@
 // tiles to fill the device, K is split across workgroups and a second pass sums the partial products.
 // matmul() (matmul.ts) and the conv kernels (conv.ts, with their implicit-GEMM modes) drive it.
 import type { Device } from '../device/index.ts';
-import { GEMM_FLAGS, GEMM_MODE, GemmParams, MAX_BATCH, TILE, gemmKernel, gemmSpec } from './gemm-kernels.ts';
+import { GEMM_FLAGS, GEMM_MODE, GEMV_REG_COLS, GemmParams, MAX_BATCH, TILE, gemmKernel, gemmSpec } from './gemm-kernels.ts';
 import { profileOf } from './profile.ts';
 import { numel } from './view.ts';
 
@@ -49,7 +49,7 @@ export interface Gemm {
   /** Tile loading order: along k for A (else along m); along n for B (else along k). */
   aKfast: boolean;
   bNfast: boolean;
-  /** GEMV: output columns per workgroup (a power of two <= 256). */
+  /** GEMV on the tiled kernel: output columns per workgroup (a power of two <= 256). */
   gvNt?: number;
   conv?: ConvUniforms;
   /**
@@ -70,7 +70,8 @@ export function gemm(dev: Device, g: Gemm): void {
   const nb = numel(g.batch);
   const gemv = g.mode === GEMM_MODE.gemv;
   const kernel = gemmKernel(p.matmul, g.mode);
-  const nt = g.gvNt ?? 1;
+  // The register GEMV kernel's workgroups cover a fixed run of columns; the tiled one's are the caller's.
+  const nt = gemv && kernel !== 'tiled' ? GEMV_REG_COLS : g.gvNt ?? 1;
   const tilesN = gemv ? Math.ceil(g.N / nt) : Math.ceil(g.N / TILE);
   const tilesM = gemv ? 1 : Math.ceil(g.M / TILE);
   const groups = tilesN * tilesM * nb;
@@ -92,7 +93,7 @@ export function gemm(dev: Device, g: Gemm): void {
   const flags = (g.aKfast ? GEMM_FLAGS.aKfast : 0) | (g.bNfast ? GEMM_FLAGS.bNfast : 0) | (g.bias ? GEMM_FLAGS.bias : 0);
   const cv = g.conv ?? NO_CONV;
   dev.dispatch(
-    gemmSpec(kernel, g.mode),
+    gemmSpec(kernel, g.mode, g.M),
     (w) =>
       GemmParams.write(w, {
         M: g.M,

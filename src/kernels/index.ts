@@ -17,7 +17,7 @@ export { cachedSpec } from './spec.ts';
 export { gather, scatterAdd, GatherParams } from './gather.ts';
 export { matmul } from './matmul.ts';
 export { gemm, type Gemm, type ConvUniforms } from './gemm.ts';
-export { GEMM_MODE, GEMM_FLAGS, GemmParams } from './gemm-kernels.ts';
+export { GEMM_MODE, GEMM_FLAGS, GEMV_REG_ROWS, GEMV_TILED_ROWS, GemmParams } from './gemm-kernels.ts';
 export { conv2d, conv2dInputGrad, conv2dWeightGrad, convOutSize, type ConvGeometry } from './conv.ts';
 export { PoolParams, maxPool2d, avgPool2d, maxPool2dPick, maxPool2dBackward, avgPool2dBackward, type PoolGeometry } from './pool.ts';
 export { optimStep, gradEdit, OPTIM_FLAGS, OptimParams, GradEditParams, type OptimAlgo, type OptimHyper, type OptimUniforms, type GradEdit } from './optim.ts';

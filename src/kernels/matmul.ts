@@ -1,15 +1,13 @@
 // Matrix products: the front end over strided views. Transposes, slices and broadcast batches are read in
 // place; batch dimensions merge where the layout allows (a right operand shared by the whole batch folds
-// the batch into M), products with few rows or columns take the GEMV mode (few columns as the transposed
-// problem), and batches past what the kernels index become one GEMM per leading index. Each GEMM then
+// the batch into M), products with few rows or columns (the profile's gemvRows) take the GEMV mode (few
+// columns as the transposed problem), and batches past what the kernels index become one GEMM per leading index. Each GEMM then
 // runs through gemm() (gemm.ts), which picks the kernel from the device profile and splits K.
 import { fail, shapeStr, type Device } from '../device/index.ts';
 import { gemm } from './gemm.ts';
-import { GEMM_MODE, MAX_BATCH } from './gemm-kernels.ts';
+import { GEMM_MODE, GEMV_REG_ROWS, GEMV_TILED_ROWS, MAX_BATCH } from './gemm-kernels.ts';
+import { profileOf } from './profile.ts';
 import { coalesce, numel, type View } from './view.ts';
-
-/** Products with at most this many rows (or columns) take the GEMV kernel. */
-const GEMV_ROWS = 4;
 
 const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
 
@@ -46,6 +44,9 @@ export function matmul(dev: Device, a: View, b: View, out: View, bias?: View): v
       bsa = bsb = bsc = bsbias = [];
     }
   }
+  // The GEMV crossover is the profile's (measured per plan), within the rows its kernel holds.
+  const prof = profileOf(dev);
+  const gemvRows = Math.min(prof.gemvRows, prof.matmul === 'tiled' ? GEMV_TILED_ROWS : GEMV_REG_ROWS);
   const run = (lead: number[], offA: number, offB: number, offC: number, offBias: number): void => {
     if (lead.length > MAX_BATCH) {
       // More batch dimensions than the kernel indexes: one dispatch per leading index.
@@ -66,7 +67,7 @@ export function matmul(dev: Device, a: View, b: View, out: View, bias?: View): v
     };
     const [ba, bb, bc, bbias] = [bsa.slice(d), bsb.slice(d), bsc.slice(d), bsbias.slice(d)];
     const [sak, sbk, sbnn, scn] = [a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, out.strides[r - 1]!];
-    if (Math.min(M2, N) <= GEMV_ROWS) {
+    if (Math.min(M2, N) <= gemvRows) {
       // Few rows: each loaded B element serves them all. Few columns is the transposed problem
       // C^T = B^T A^T, which swaps the operands' roles and strides.
       const t = N < M2;

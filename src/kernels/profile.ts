@@ -26,11 +26,13 @@ export interface Profile {
   /** Rows no longer than this get one invocation each: a workgroup would leave most of its lanes idle. */
   shortRow: number;
   /**
-   * On the software plan, this many rows or more get one invocation each whatever their length (two
-   * workgroups' worth keep two cores busy): 4096 rows of 1024 took 645 ms as a workgroup tree per row
-   * and ~15 ms one per invocation.
+   * On the software plan, softmax rows get one invocation each unless there are fewer than softwareRows
+   * of them and they are longer than softwareLongRow: 4096 rows of 1024 took 645 ms as a workgroup tree
+   * per row and ~15 ms one per invocation, and 128 rows of 128 150 ms as trees. Only a few very long
+   * rows gain more from a workgroup's lanes than they lose to its barriers.
    */
   softwareRows: number;
+  softwareLongRow: number;
   /** Plain products; conv2d forward takes the tiled kernel under 'tiled', else its register variant. */
   matmul: MatmulVariant;
   /**
@@ -41,6 +43,32 @@ export interface Profile {
   splitK: { tiled: SplitK; registers: SplitK; maxBytes: number };
   /** Elements one workgroup (GPU plan) or invocation (software plan) of a split reduction pass takes. */
   reduceChunk: number;
+  /**
+   * Reductions run one invocation per (row, split) on the software plan, and on both plans where the
+   * kept axis is the faster one (reducing axis 0 of [B, C]: neighbouring invocations then read
+   * neighbouring outputs' elements). Rows longer than shortRow are split until about reduceThreads
+   * invocations run, each taking at least reduceRun elements. Software: [64, 1024].sum(1) took 28 ms as
+   * a workgroup tree per row and [128, 64].sum(0) 30 ms; split, both run at the dispatch floor. A
+   * software adapter runs each workgroup (256 invocations) on one thread, so the software target is
+   * four workgroups.
+   */
+  reduceThreads: number;
+  reduceRun: number;
+  /**
+   * ...but only passes over at least this many elements split for parallelism: below it the second
+   * pass's dispatch costs more than one invocation walking a row (a whole-tensor sum of 4096 elements
+   * went from one dispatch to two and lost 2-4x on the software plan).
+   */
+  reduceSplitMin: number;
+  /**
+   * Products with at most this many rows (or columns) take the GEMV kernel: on the software plan a
+   * barrier-free one (8 columns per invocation, every row in registers), on the GPU plan the workgroup
+   * tree over K. The software figure is the measured crossover against the register kernel, whose 8x8
+   * block wastes the rows it clamps (bench/RESULTS.md, "Shape sweep"): GEMV was 2-5x faster at 5-8 rows
+   * too, so the software plan takes it as far as the kernel holds rows (GEMV_REG_ROWS, 8); the GPU figure
+   * is the earlier fixed rule (no GPU measurement yet). 0 turns GEMV off.
+   */
+  gemvRows: number;
   /** Whether matmul_sg.wgsl passed its probe here (needed for matmul: 'subgroups'). */
   subgroupMatmul: boolean;
 }
@@ -53,9 +81,14 @@ function baseProfile(dev: Device, subgroupMatmul: boolean): Profile {
     plan,
     shortRow: 64,
     softwareRows: 512,
+    softwareLongRow: 1 << 16,
     matmul: plan === 'gpu' ? 'tiled' : subgroupMatmul ? 'subgroups' : 'registers',
     splitK: { tiled: { fewGroups: 128, targetGroups: 256 }, registers: { fewGroups: 8, targetGroups: 16 }, maxBytes: 64 << 20 },
     reduceChunk: 4096,
+    reduceThreads: plan === 'gpu' ? 16384 : 1024,
+    reduceRun: plan === 'gpu' ? 32 : 64,
+    reduceSplitMin: plan === 'gpu' ? 4096 : 32768,
+    gemvRows: plan === 'gpu' ? 4 : 8,
     subgroupMatmul,
   };
 }
@@ -99,5 +132,18 @@ export async function withProfile<T>(dev: Device, patch: Partial<Profile>, fn: (
 
 /** Whether `rows` rows of `n` elements are reduced one row per invocation rather than a workgroup each. */
 export function rowPerInvocation(p: Profile, rows: number, n: number): boolean {
-  return n <= p.shortRow || (p.plan === 'software' && rows >= p.softwareRows);
+  return n <= p.shortRow || (p.plan === 'software' && (rows >= p.softwareRows || n <= p.softwareLongRow));
+}
+
+/**
+ * How many interleaved invocations share each of `rows` rows of `n` in a per-invocation reduction pass:
+ * enough for chunks of at most reduceChunk (one pass takes up to two), and, for passes over
+ * reduceSplitMin elements or more, enough for about reduceThreads invocations in all while each keeps
+ * reduceRun elements or more.
+ */
+export function invocationSplit(p: Profile, rows: number, n: number): number {
+  if (n <= p.shortRow) return 1;
+  const forLength = n > 2 * p.reduceChunk ? Math.ceil(n / p.reduceChunk) : 1;
+  const forThreads = rows * n < p.reduceSplitMin ? 1 : Math.min(Math.ceil(p.reduceThreads / Math.max(rows, 1)), Math.floor(n / p.reduceRun));
+  return Math.max(1, forLength, forThreads);
 }

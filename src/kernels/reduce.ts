@@ -1,14 +1,14 @@
 // Reductions over any set of axes. The caller passes the input view and which axes to reduce; the kept
 // axes and reduced axes become two uniform shape/stride lists, so no transpose copy is needed.
 // Long rows are split across invocations (interleaved, see shaders/reduce.wgsl); the [rows, nsplit]
-// partial results are reduced again, as many times as needed, so a whole-tensor reduction of any size
+// (or [nsplit, rows]) partial results are reduced again, as many times as needed, so a whole-tensor reduction of any size
 // keeps every invocation at a chunk (the profile's reduceChunk) or fewer.
 import { fail, type Device, type KernelSpec } from '../device/index.ts';
 import { MAX_DIMS, WG } from './constants.ts';
 import { wgslType, type ComputeType, type DType, type Wgsl } from './dtype.ts';
 import { render } from './shaders.ts';
 import { params } from './params.ts';
-import { profileOf, rowPerInvocation } from './profile.ts';
+import { invocationSplit, profileOf, rowPerInvocation } from './profile.ts';
 import { cachedSpec } from './spec.ts';
 import { coalesce, numel, type View } from './view.ts';
 
@@ -107,26 +107,48 @@ function layoutOf(op: string, x: View, axes: readonly number[]): Layout {
 }
 
 /**
- * How one pass reduces rows of `nred`: with `pt`, `nsplit` invocations per row, interleaved; without,
- * one workgroup per chunk of the row (`nsplit` chunks). nsplit > 1 leaves [rows, nsplit] partials for
- * another pass. Rows longer than 2 chunks (the profile's reduceChunk) are split into chunks of at most one, so a whole-tensor
- * reduction of any size has many workgroups (GPU plan) or invocations (software plan, no barriers).
+ * Whether neighbouring outputs lie closer together than neighbouring elements of a row (reducing a
+ * non-innermost axis, e.g. axis 0 of [B, C]): invocations then take outputs fastest, so that their loads
+ * of one step are adjacent, instead of sharing a row.
  */
-function planPass(dev: Device, nout: number, nred: number): { pt: boolean; nsplit: number } {
-  const p = profileOf(dev);
-  if (rowPerInvocation(p, nout, nred)) return { pt: true, nsplit: 1 };
-  if (nred > 2 * p.reduceChunk) return { pt: p.plan === 'software', nsplit: Math.ceil(nred / p.reduceChunk) };
-  return { pt: false, nsplit: 1 };
+function outputsFastest(lay: Layout): boolean {
+  const no = lay.oshape.length, ni = lay.ishape.length;
+  return no > 0 && (ni === 0 || lay.ostride[no - 1]! < lay.istride[ni - 1]!);
 }
 
-function partialLayout(nout: number, nsplit: number, words: number): Layout {
+/** One pass: per invocation (`pt`) or a workgroup per chunk; `nsplit` splits per row; `outFast` as above. */
+interface Pass {
+  pt: boolean;
+  nsplit: number;
+  outFast: boolean;
+}
+
+/**
+ * How one pass reduces rows of `nred`. Software plan: always one invocation per (row, split), no
+ * barriers (see profile.ts). GPU plan: a row-fastest layout keeps the workgroup per row (its lanes read a
+ * row's consecutive elements) unless rows are short; an outputs-fastest one runs per invocation, whose
+ * lanes then read consecutive outputs. nsplit > 1 leaves [rows, nsplit] partials (outFast: [nsplit,
+ * rows]) for another pass; rows longer than 2 chunks (the profile's reduceChunk) are split into chunks
+ * of at most one, so a whole-tensor reduction of any size has many workgroups or invocations.
+ */
+function planPass(dev: Device, lay: Layout, nout: number, nred: number): Pass {
+  const p = profileOf(dev);
+  const outFast = outputsFastest(lay);
+  if (p.plan === 'software' || outFast) return { pt: true, nsplit: invocationSplit(p, nout, nred), outFast };
+  if (rowPerInvocation(p, nout, nred)) return { pt: true, nsplit: 1, outFast };
+  if (nred > 2 * p.reduceChunk) return { pt: false, nsplit: Math.ceil(nred / p.reduceChunk), outFast };
+  return { pt: false, nsplit: 1, outFast };
+}
+
+function partialLayout(nout: number, nsplit: number, words: number, outFast: boolean): Layout {
+  if (outFast) return { oshape: [nout], ostride: [words], ishape: [nsplit], istride: [nout * words], offset: 0 };
   return { oshape: [nout], ostride: [nsplit * words], ishape: [nsplit], istride: [words], offset: 0 };
 }
 
 /**
  * Runs the pass chain shared by reduce and argreduce: pass 1 reads `x`; while rows are split, a pass
  * writes partials of `words` u32s each, which the next pass reduces. `dispatch` records one pass given its
- * input, layout, row length, split, output buffer, whether it is the first and last, and its kind.
+ * input, layout, row length, plan, output buffer, and whether it is the first and last.
  */
 function passes(
   dev: Device,
@@ -136,21 +158,22 @@ function passes(
   nout: number,
   words: number,
   out: GPUBuffer,
-  dispatch: (src: GPUBuffer, lay: Layout, nred: number, nsplit: number, dst: GPUBuffer, first: boolean, last: boolean, pt: boolean) => void,
+  dispatch: (src: GPUBuffer, lay: Layout, nred: number, pass: Pass, dst: GPUBuffer, first: boolean, last: boolean) => void,
 ): void {
   let src = x.buffer;
   let nred = numel(lay.ishape);
   let first = true;
   const temps: GPUBuffer[] = [];
   for (;;) {
-    const { pt, nsplit } = planPass(dev, nout, nred);
+    const pass = planPass(dev, lay, nout, nred);
+    const { nsplit } = pass;
     const last = nsplit === 1;
     const dst = last ? out : dev.allocate(nout * nsplit * words * 4, op, [nout, nsplit]);
-    dispatch(src, lay, nred, nsplit, dst, first, last, pt);
+    dispatch(src, lay, nred, pass, dst, first, last);
     if (last) break;
     temps.push(dst);
     src = dst;
-    lay = partialLayout(nout, nsplit, words);
+    lay = partialLayout(nout, nsplit, words, pass.outFast);
     nred = nsplit;
     first = false;
   }
@@ -195,7 +218,7 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
   const { INIT, COMBINE } = combineOf(s.combine, ct);
   const center = opts.center;
   const fastMinMax = ct === 'f32' ? (s.combine === 'max' ? 1 : s.combine === 'min' ? 2 : 0) : 0;
-  passes(dev, op, x, lay, nout, 1, out.buffer, (src, l, n, nsplit, dst, first, last, pt) => {
+  passes(dev, op, x, lay, nout, 1, out.buffer, (src, l, n, { pt, nsplit, outFast }, dst, first, last) => {
     const TX: Wgsl = first ? wgslType(x.dtype) : ct;
     const TO: Wgsl = last ? wgslType(outDtype) : ct;
     const MAP = first ? s.map : 'v';
@@ -203,12 +226,12 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
     const hasC = !!center && USES_C.test(`${MAP} ${FINAL}`);
     // ':t' names one invocation per row; split passes and workgroup passes share a row among invocations.
     const t = pt && nsplit === 1;
-    const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}`, (): KernelSpec => ({
+    const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}|${outFast}`, (): KernelSpec => ({
       name: `reduce:${op}:${TX}>${TO}${t ? ':t' : ''}${first ? '' : ':p'}`,
       source: render('reduce', ReduceParams, { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),
       reads: 2,
       writes: 1,
-      constants: { PER_THREAD: pt ? 1 : 0, HAS_C: hasC ? 1 : 0, FAST_MINMAX: fastMinMax },
+      constants: { PER_THREAD: pt ? 1 : 0, OUT_FAST: outFast ? 1 : 0, HAS_C: hasC ? 1 : 0, FAST_MINMAX: fastMinMax },
     }));
     dev.dispatch(
       spec,
@@ -238,16 +261,16 @@ export function argreduce(dev: Device, op: ArgReduceOp, x: View, axes: readonly 
   const cmp = op === 'argmax' ? '>' : '<';
   const BETTER = ct === 'f32' ? BETTER_F32(cmp) : BETTER_I32(cmp);
   const INIT = ct === 'f32' ? (op === 'argmax' ? '-inf_f32()' : 'inf_f32()') : op === 'argmax' ? '-2147483647 - 1' : '2147483647';
-  passes(dev, op, x, lay, nout, 2, out.buffer, (src, l, n, nsplit, dst, first, last, pt) => {
+  passes(dev, op, x, lay, nout, 2, out.buffer, (src, l, n, { pt, nsplit, outFast }, dst, first, last) => {
     const TX: Wgsl = first ? wgslType(x.dtype) : 'u32';
     const LOAD = first ? `let v = ${ct}(X[p]); let ix = j;` : `let v = bitcast<${ct}>(X[p]); let ix = X[p + 1u];`;
     const t = pt && nsplit === 1;
-    const spec = cachedSpec(`argreduce|${op}|${TX}|${ct}|${first}|${pt}|${t}|${last}`, (): KernelSpec => ({
+    const spec = cachedSpec(`argreduce|${op}|${TX}|${ct}|${first}|${pt}|${t}|${last}|${outFast}`, (): KernelSpec => ({
       name: `${op}:${TX}${t ? ':t' : ''}${first ? '' : ':p'}`,
       source: render('argreduce', ReduceParams, { TX, CT: ct, INIT, BETTER, LOAD }),
       reads: 1,
       writes: 1,
-      constants: { PER_THREAD: pt ? 1 : 0, LAST: last ? 1 : 0 },
+      constants: { PER_THREAD: pt ? 1 : 0, OUT_FAST: outFast ? 1 : 0, LAST: last ? 1 : 0 },
     }));
     dev.dispatch(
       spec,

@@ -19,6 +19,7 @@ export interface ShaderParams {
   matmul: { MODE: `${number}` };
   matmul_reg: { MODE: '0' | '1' };
   matmul_sg: {};
+  matmul_gemv: { ROWS: `${number}` };
   pool2d: { TH: Wgsl; TO: Wgsl; MODE: `${number}` };
   optim: { ALGO: `${number}` };
   optim_grad: { MODE: `${number}` };

@@ -43,7 +43,7 @@ export function jaxEngine(jax, opts = {}) {
       let extra = {};
       switch (w.kind) {
         case 'matmul':
-          run = pure((a, b) => np.matmul(a, b), keep(up(inp.a)), keep(up(inp.b)));
+          run = pure((a, b) => np.matmul(p.ta ? np.matrixTranspose(a) : a, p.tb ? np.matrixTranspose(b) : b), keep(up(inp.a)), keep(up(inp.b)));
           break;
         case 'elementwise':
           run = pure((x, y, z) => nn.relu(x.mul(y).add(z)), keep(up(inp.x)), keep(up(inp.y)), keep(up(inp.z)));
@@ -65,12 +65,15 @@ export function jaxEngine(jax, opts = {}) {
             return v;
           }, keep(up(inp.a)), keep(up(inp.b)));
           break;
-        case 'mlp': {
+        case 'mlp':
+        case 'mlp-bn': {
+          const bn = w.kind === 'mlp-bn';
           const x = keep(up(inp.x)), onehot = keep(up(inp.onehot));
-          let params = [inp.w1, inp.b1, inp.w2, inp.b2, inp.w3, inp.b3].map(up);
+          const mask = bn ? keep(up(inp.mask)) : null;
+          let params = (bn ? [inp.w1, inp.b1, inp.gamma, inp.beta, inp.w2, inp.b2] : [inp.w1, inp.b1, inp.w2, inp.b2, inp.w3, inp.b3]).map(up);
           let m = params.map((q) => np.zeros(q.shape));
           let v = params.map((q) => np.zeros(q.shape));
-          const lossFn = (ps, xb, yb) => {
+          const mlpLoss = (ps, xb, yb) => {
             let h = xb;
             for (let l = 0; l < 3; l++) {
               h = np.matmul(h, ps[2 * l]).add(ps[2 * l + 1]);
@@ -78,6 +81,19 @@ export function jaxEngine(jax, opts = {}) {
             }
             return yb.mul(nn.logSoftmax(h, -1)).sum().mul(-1 / p.B);
           };
+          // Linear, batch norm from batch statistics (biased variance), ReLU, dropout by the given
+          // mask / (1 - p), Linear; yb is [one-hot labels, mask].
+          const bnLoss = (ps, xb, [yb, mb]) => {
+            const z = np.matmul(xb, ps[0]).add(ps[1]);
+            const mu = z.ref.mean(0);
+            const zc = z.sub(mu);
+            const va = zc.ref.mul(zc.ref).mean(0);
+            const y = zc.div(np.sqrt(va.add(p.eps))).mul(ps[2]).add(ps[3]);
+            const h = nn.relu(y).mul(mb).mul(1 / (1 - p.p));
+            const logits = np.matmul(h, ps[4]).add(ps[5]);
+            return yb.mul(nn.logSoftmax(logits, -1)).sum().mul(-1 / p.B);
+          };
+          const lossFn = bn ? bnLoss : mlpLoss;
           const vg = jax.valueAndGrad(lossFn);
           const { lr, beta1: b1, beta2: b2, eps } = ADAM;
           // One whole step as a pure function: (params, m, v, x, y, lr/(1-b1^t), 1/(1-b2^t)) -> new state.
@@ -102,7 +118,7 @@ export function jaxEngine(jax, opts = {}) {
             t++;
             const lrt = np.array([lr / (1 - b1 ** t)]).reshape([]);
             const rbc2 = np.array([1 / (1 - b2 ** t)]).reshape([]);
-            const out = step(params, m, v, x.ref, onehot.ref, lrt, rbc2);
+            const out = step(params, m, v, x.ref, bn ? [onehot.ref, mask.ref] : onehot.ref, lrt, rbc2);
             params = out.ps;
             m = out.ms;
             v = out.vs;
@@ -110,7 +126,7 @@ export function jaxEngine(jax, opts = {}) {
           };
           extra = {
             variant: `valueAndGrad over a params list, Adam written with jax-js ops${opts.jit ? ', whole step under jax.jit' : ' (eager)'}`,
-            final: async () => f32(params[5]),
+            final: async () => f32(params[params.length - 1]),
             // The losses do not depend on the last step's update: wait for the parameters as well.
             pendingState: () => [params, m, v],
             free: () => [...params, ...m, ...v].forEach((a) => a.dispose()),

@@ -29,7 +29,7 @@ export function tfjsEngine(tf) {
       switch (w.kind) {
         case 'matmul': {
           const a = keep(up(inp.a)), b = keep(up(inp.b));
-          run = () => tf.matMul(a, b);
+          run = () => tf.matMul(a, b, !!p.ta, !!p.tb);
           break;
         }
         case 'elementwise': {
@@ -39,7 +39,7 @@ export function tfjsEngine(tf) {
         }
         case 'reduce': {
           const x = keep(up(inp.x));
-          const f = p.op === 'sum' ? tf.sum : tf.max;
+          const f = { sum: tf.sum, max: tf.max, mean: tf.mean }[p.op];
           run = p.axis === null ? () => f(x) : () => f(x, p.axis);
           read = async (h) => [await f32(h)];
           break;
@@ -74,6 +74,31 @@ export function tfjsEngine(tf) {
               for (let i = 0; i < p.count; i++) x = tf.add(x, b);
               return x;
             });
+          break;
+        }
+        case 'mlp-bn': {
+          // Linear, batch norm from batch statistics (tf.moments: biased variance), ReLU, dropout by
+          // the given mask / (1 - p), Linear, mean cross-entropy; Adam through optimizer.minimize.
+          const x = keep(up(inp.x)), onehot = keep(up(inp.onehot)), mask = keep(up(inp.mask));
+          const vars = [inp.w1, inp.b1, inp.gamma, inp.beta, inp.w2, inp.b2].map((s) => tf.variable(up(s)));
+          const opt = tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.eps);
+          const lossFn = () => {
+            const z = tf.add(tf.matMul(x, vars[0]), vars[1]);
+            const { mean, variance } = tf.moments(z, 0);
+            const y = tf.add(tf.mul(tf.div(tf.sub(z, mean), tf.sqrt(tf.add(variance, p.eps))), vars[2]), vars[3]);
+            const h = tf.div(tf.mul(tf.relu(y), mask), 1 - p.p);
+            const logits = tf.add(tf.matMul(h, vars[4]), vars[5]);
+            return tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits, -1)))).div(p.B);
+          };
+          run = () => opt.minimize(lossFn, true, vars);
+          extra = {
+            variant: 'tf.variable weights, tf.moments, optimizer.minimize (tf.train.adam)',
+            final: async () => f32(vars[5]),
+            free: () => {
+              opt.dispose();
+              vars.forEach((v) => v.dispose());
+            },
+          };
           break;
         }
         case 'mlp': {

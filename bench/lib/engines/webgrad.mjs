@@ -50,7 +50,9 @@ export function webgradEngine(wg, opts = {}) {
         case 'matmul': {
           need(method('matmul') || typeof wg.matmul === 'function', 'matmul');
           const a = keepIn(up(inp.a)), b = keepIn(up(inp.b));
-          run = () => (method('matmul') ? a.matmul(b) : wg.matmul(a, b));
+          // Transposed operands (the sweep's) are views: the product reads them in place.
+          const ta = p.ta ? () => a.transpose(-2, -1) : () => a, tb = p.tb ? () => b.transpose(-2, -1) : () => b;
+          run = p.ta || p.tb ? () => wg.tidy(() => ta().matmul(tb())) : () => (method('matmul') ? a.matmul(b) : wg.matmul(a, b));
           break;
         }
         case 'elementwise': {
@@ -172,6 +174,39 @@ export function webgradEngine(wg, opts = {}) {
             free() {
               opt.dispose?.();
               dispose_();
+            },
+          };
+          break;
+        }
+        case 'mlp-bn': {
+          // The functional forms: batch norm (x - mean(0)) / sqrt(var(0) + eps) * gamma + beta from
+          // the batch statistics (biased variance), dropout as mul by the mask / (1 - p).
+          need(has(wg, 'optim.Adam') && method('var') && method('sqrt'), 'optim.Adam, var, sqrt');
+          const ce = wg.nn?.functional?.crossEntropy;
+          const x = keepIn(up(inp.x)), labels = keepIn(up(inp.labels)), onehot = keepIn(up(inp.onehot)), mask = keepIn(up(inp.mask));
+          const ws = [inp.w1, inp.b1, inp.gamma, inp.beta, inp.w2, inp.b2].map((s) => up(s, { requiresGrad: true }));
+          const [w1, b1, gamma, beta, w2, b2] = ws;
+          const opt = new wg.optim.Adam(ws, { lr: ADAM.lr, betas: [ADAM.beta1, ADAM.beta2], eps: ADAM.eps });
+          const forward = () => {
+            const z = x.matmul(w1).add(b1);
+            const y = z.sub(z.mean(0)).div(z.var(0, { correction: 0 }).add(p.eps).sqrt()).mul(gamma).add(beta);
+            return y.relu().mul(mask).mul(1 / (1 - p.p)).matmul(w2).add(b2);
+          };
+          const loss = (logits) => (typeof ce === 'function' ? ce(logits, labels) : logits.logSoftmax(-1).mul(onehot).sum().mul(-1 / p.B));
+          run = () =>
+            wg.tidy(() => {
+              opt.zeroGrad();
+              const out = loss(forward());
+              out.backward();
+              opt.step();
+              return out;
+            });
+          state = {
+            variant: 'functional batch norm (mean/var over the batch) and dropout mask, optim.Adam',
+            final: async () => f32(b2),
+            free() {
+              opt.dispose?.();
+              ws.forEach((t) => t.dispose());
             },
           };
           break;
