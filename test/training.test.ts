@@ -31,7 +31,11 @@ function fit(model: nn.Module<[wg.Tensor], wg.Tensor>, opt: Opt, x: wg.Tensor, s
 
 /** Fraction of rows whose argmax is the label: computed on the GPU, one readback. */
 async function accuracy(model: nn.Module<[wg.Tensor], wg.Tensor>, x: wg.Tensor, labels: wg.Tensor): Promise<number> {
-  return wg.scope(async () => wg.noGrad(() => model(x).argmax(-1).eq(labels).float().mean()).item());
+  // tidy, not a nested wg.scope: browsers have no async context, so async scopes must not nest there.
+  const t = wg.noGrad(() => wg.tidy(() => model(x).argmax(-1).eq(labels).float().mean()));
+  const v = await t.item();
+  t.dispose();
+  return v;
 }
 
 function mlp(inputs: number, hidden: number, classes: number): nn.Sequential {
@@ -111,7 +115,7 @@ describe('classic models learn', () => {
       const opt = new optim.Adam(model.parameters(), { lr: 0.1 });
       const lossFn = new nn.BCEWithLogitsLoss();
       fit(model, opt, x, 200, (out) => lossFn(out, y));
-      const acc = await wg.scope(async () => wg.noGrad(() => model(x).gt(0).float().eq(y).float().mean()).item());
+      const acc = await wg.noGrad(() => model(x).gt(0).float().eq(y).float().mean()).item();
       expect(acc).toBe(1);
       model.dispose();
       opt.dispose();
