@@ -48,7 +48,7 @@ function backwardPass(root: Tensor, grad: Tensor | undefined, opts: BackwardOpti
   let g = grad;
   const own = !g;
   if (!g) {
-    if (root.size !== 1)
+    if (root.numel() !== 1)
       fail('backward', `a gradient can only be implied for a one-element output, but this one has shape ${shapeStr(root.shape)}`, 'pass one: y.backward(wg.onesLike(y)), or reduce first with y.sum() or y.mean()');
     g = onesLike(root);
   } else if (g.shape.length !== root.shape.length || g.shape.some((s, i) => s !== root.shape[i])) {
@@ -101,7 +101,7 @@ export function valueAndGrad<T extends Tree, R extends unknown[]>(f: (x: T, ...r
       return v;
     });
     const y = enableGrad(() => f(rebuild(x, inputs), ...rest));
-    if (!(y instanceof Tensor) || y.size !== 1)
+    if (!(y instanceof Tensor) || y.numel() !== 1)
       fail('grad', `the function must return a one-element tensor, got ${y instanceof Tensor ? shapeStr(y.shape) : typeof y}`, 'return a scalar loss, e.g. with .sum() or .mean()');
     const capture = new Set(inputs.map((t) => t.gradFn as Node | null).filter((n): n is Node => !!n));
     let grads: Tensor[];

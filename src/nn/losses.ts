@@ -298,7 +298,7 @@ function probCrossEntropy(input: Tensor, target: Tensor, r: string, eps: number,
     let prod = A.mul(logp, y);
     if (weight) prod = A.mul(prod, input.ndim <= 1 ? weight : A.reshape(weight, [count, ...Array<number>(input.ndim - 2).fill(1)]));
     const loss = A.neg(A.sum(prod, dim));
-    return r === 'none' ? loss : r === 'sum' ? A.sum(loss) : A.div(A.sum(loss), input.size / Math.max(count, 1));
+    return r === 'none' ? loss : r === 'sum' ? A.sum(loss) : A.div(A.sum(loss), input.numel() / Math.max(count, 1));
   });
 }
 

@@ -175,7 +175,7 @@ export function reserveRandom(n: number): { seed: bigint; counter: bigint } {
 function draw(op: string, shape: readonly number[], dtype: DType, kind: 'uniform' | 'normal' | 'int', a: number, b: number): Tensor {
   const t = empty(checkSizes(op, shape), dtype, op);
   random(device(op), t, kind, a, b, seed, counter);
-  counter += BigInt(t.size);
+  counter += BigInt(t.numel());
   return t;
 }
 

@@ -10,15 +10,15 @@ export function resolveShape(op: string, t: Tensor, shape: readonly number[]): n
   if (free > 1) fail(op, `only one dimension can be -1, got ${shapeStr(shape)}`);
   checkSizes(op, shape.map((s) => (s === -1 ? 0 : s)));
   const known = numel(shape.filter((s) => s !== -1));
-  const out = shape.map((s) => (s === -1 ? (known === 0 ? 0 : t.size / known) : s));
-  if (numel(out) !== t.size || !out.every(Number.isInteger))
-    fail(op, `cannot view a tensor of shape ${shapeStr(t.shape)} (${t.size} elements) as ${shapeStr(shape)}`, 'the new shape must have the same number of elements');
+  const out = shape.map((s) => (s === -1 ? (known === 0 ? 0 : t.numel() / known) : s));
+  if (numel(out) !== t.numel() || !out.every(Number.isInteger))
+    fail(op, `cannot view a tensor of shape ${shapeStr(t.shape)} (${t.numel()} elements) as ${shapeStr(shape)}`, 'the new shape must have the same number of elements');
   return out;
 }
 
 /** Strides that view `t` as `shape` without copying, or null if its layout does not allow it. */
 export function viewStrides(t: Tensor, shape: readonly number[]): number[] | null {
-  if (t.isContiguous() || t.size === 0) return contiguousStrides(shape);
+  if (t.isContiguous() || t.numel() === 0) return contiguousStrides(shape);
   const os = t.shape.filter((s) => s !== 1);
   const ost = t.strides.filter((_, i) => t.shape[i] !== 1);
   const out = new Array<number>(shape.length);

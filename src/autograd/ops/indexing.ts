@@ -91,7 +91,7 @@ const apply: FamilyApply<IndexingAttrs> = rules<IndexingAttrs>({
         dst.dispose();
         [src, dst] = [s2, d2];
       }
-      if (src.size > 0) copy(out.dev, src, dst);
+      if (src.numel() > 0) copy(out.dev, src, dst);
       src.dispose();
       dst.dispose();
       return out;
@@ -154,7 +154,7 @@ export const gather = decl(function gather(x: Tensor, dim: number, index: Tensor
   for (let k = 0; k < x.ndim; k++)
     if (k !== d && index.shape[k]! > x.shape[k]!)
       fail('gather', `index ${shapeStr(index.shape)} is larger than x ${shapeStr(x.shape)} in dimension ${k}`, `need index.shape[k] <= x.shape[k] for every k != ${d}`);
-  if (x.shape[d] === 0 && index.size > 0) fail('gather', `cannot pick from dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
+  if (x.shape[d] === 0 && index.numel() > 0) fail('gather', `cannot pick from dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
   return apply('gather', [x, index], { dim: d });
 });
 
@@ -164,9 +164,9 @@ export const indexSelect = decl(function indexSelect(x: Tensor, dim: number, ind
   checkIndex('indexSelect', index);
   const d = normAxis('indexSelect', dim, x.ndim);
   if (index.ndim > 1) fail('indexSelect', `the index must be 1-D, got shape ${shapeStr(index.shape)}`, 'flatten it, or use gather for per-element indices');
-  if (x.shape[d] === 0 && index.size > 0) fail('indexSelect', `cannot pick from dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
+  if (x.shape[d] === 0 && index.numel() > 0) fail('indexSelect', `cannot pick from dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
   const shape = [...x.shape];
-  shape[d] = index.size;
+  shape[d] = index.numel();
   // A stride-0 view of the index over x's other axes turns indexSelect into a gather, copying nothing.
   const strides = shape.map((_, k) => (k === d && index.ndim ? index.strides[0]! : 0));
   const wide = viewOf(index, shape, strides, index.offset, 'indexSelect');
@@ -183,9 +183,9 @@ export const takeAlongDim = decl(function takeAlongDim(x: Tensor, indices: Tenso
   x.assertLive('takeAlongDim');
   checkIndex('takeAlongDim', indices, 'indices');
   if (dim === undefined) {
-    if (x.size === 0 && indices.size > 0) fail('takeAlongDim', `cannot pick from an empty tensor ${shapeStr(x.shape)}`);
-    const xf = reshape(x, [x.size]);
-    const ifl = V.reshape(indices, [indices.size]);
+    if (x.numel() === 0 && indices.numel() > 0) fail('takeAlongDim', `cannot pick from an empty tensor ${shapeStr(x.shape)}`);
+    const xf = reshape(x, [x.numel()]);
+    const ifl = V.reshape(indices, [indices.numel()]);
     const out = apply('gather', [xf, ifl], { dim: 0 });
     xf.dispose();
     ifl.dispose();
@@ -225,7 +225,7 @@ export const scatterAdd = decl(function scatterAdd(x: Tensor, dim: number, index
   for (let k = 0; k < x.ndim; k++)
     if (index.shape[k]! > src.shape[k]! || (k !== d && index.shape[k]! > x.shape[k]!))
       fail('scatterAdd', `index ${shapeStr(index.shape)} does not fit src ${shapeStr(src.shape)} and x ${shapeStr(x.shape)} in dimension ${k}`, `need index.shape[k] <= src.shape[k], and <= x.shape[k] for k != ${d}`);
-  if (x.shape[d] === 0 && index.size > 0) fail('scatterAdd', `cannot add into dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
+  if (x.shape[d] === 0 && index.numel() > 0) fail('scatterAdd', `cannot add into dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
   const temps: Tensor[] = [];
   let s = src;
   for (let k = 0; k < x.ndim; k++)
