@@ -94,14 +94,14 @@ export function checkNumel(op: string, shape: Shape): void {
 /** An int32 value, or an error naming it and the range: creation never wraps silently. */
 export function checkInt32(op: string, v: number, what = 'value'): void {
   if (!(Math.trunc(v) >= -(2 ** 31) && Math.trunc(v) <= 2 ** 31 - 1))
-    fail(op, `the ${what} ${v} does not fit int32, whose range is [-2147483648, 2147483647]`, "use dtype 'float32' for larger values, or bring them into range");
+    fail(op, `${what} is ${v}, outside the int32 range [-2147483648, 2147483647]`, "use dtype 'float32' for larger values, or bring them into range");
 }
 
 /**
  * A shape given as one array or as PyTorch's varargs sizes: f([2, 3]) and f(2, 3) both give [2, 3].
  * A trailing plain object is the options object when `withOptions`.
  */
-export function sizeArgs<O extends object>(op: string, args: readonly unknown[], withOptions = true): { shape: number[]; opts: O | undefined } {
+export function sizeArgs<O extends object>(op: string, args: readonly unknown[], withOptions = true, noun = 'size'): { shape: number[]; opts: O | undefined } {
   let list = [...args];
   let opts: O | undefined;
   const last = list[list.length - 1];
@@ -109,20 +109,20 @@ export function sizeArgs<O extends object>(op: string, args: readonly unknown[],
     opts = last as O;
     list = list.slice(0, -1);
   } else if (withOptions && list.length > 1 && last === undefined) list = list.slice(0, -1);
-  const form = `${op}([2, 3]) or ${op}(2, 3)`;
+  const form = noun === 'size' ? `${op}([2, 3]) or ${op}(2, 3)` : `${op}([1, 0]) or ${op}(1, 0)`;
   if (list.length === 1 && (Array.isArray(list[0]) || ArrayBuffer.isView(list[0]))) {
     const shape = Array.from(list[0] as ArrayLike<unknown>);
-    shape.forEach((s, i) => typeof s !== 'number' && fail(op, `size ${i} of the shape is ${describeValue(s)}, not a number`, `pass the sizes as numbers: ${form}`));
+    shape.forEach((s, i) => typeof s !== 'number' && fail(op, `${noun} ${i} of the list is ${describeValue(s)}, not a number`, `pass numbers: ${form}`));
     return { shape: shape as number[], opts };
   }
   list.forEach((s, i) => {
-    if (typeof s !== 'number') fail(op, `argument ${i + 1} is ${describeValue(s)}, where a size or a shape array goes`, `pass the sizes as numbers or one array: ${form}`);
+    if (typeof s !== 'number') fail(op, `argument ${i + 1} is ${describeValue(s)}, where a ${noun} or an array of them goes`, `pass numbers or one array: ${form}`);
   });
-  if (list.length === 0 && args.length > 0) fail(op, `needs a shape, got ${describeValue(args[0])}`, `pass ${form}`);
+  if (list.length === 0 && args.length > 0) fail(op, `needs ${noun}s, got ${describeValue(args[0])}`, `pass ${form}`);
   return { shape: list as number[], opts };
 }
 
-/** Varargs forms of a shape or a dims list: one array, or the numbers themselves. */
+/** Varargs forms of a shape or a dims list: one array, or the numbers themselves (reshape(2, 3)). */
 export type SizeArgs = [shape: readonly number[]] | number[];
 /** As SizeArgs, with a trailing options object. */
 export type SizeOptArgs<O> = [shape: readonly number[], opts?: O] | number[] | [...sizes: number[], opts: O];
