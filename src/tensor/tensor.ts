@@ -6,7 +6,7 @@ import { copy } from '../kernels/index.ts';
 import { currentDevice, device, isDebug } from './context.ts';
 import { Storage, track, untrack, unwatchLeak, watchLeak, type Owned } from './memory.ts';
 import { format, type FormatOptions } from './format.ts';
-import { checkNumel, normAxis } from './shape.ts';
+import { checkNumel, describeValue, normAxis } from './shape.ts';
 
 (Symbol as any).dispose ??= Symbol.for('Symbol.dispose');
 
@@ -153,6 +153,12 @@ export class Tensor implements Owned, View {
   toJSON(): never {
     return fail('JSON.stringify', `a tensor ${shapeStr(this.shape)} ${this.dtype} cannot be converted to JSON: its values live on the GPU`, 'read them first: JSON.stringify(await t.toArray())');
   }
+}
+
+/** `v` as a live Tensor, or an error naming the op, the argument and what it got. */
+export function expectTensor(op: string, what: string, v: unknown): Tensor {
+  if (!(v instanceof Tensor)) fail(op, `${what} is ${describeValue(v)}, not a Tensor`, `pass a Tensor for ${what}, e.g. wg.tensor([1, 2])`);
+  return v.assertLive(op);
 }
 
 /** Allocates an uninitialised tensor; kernels fill it. */

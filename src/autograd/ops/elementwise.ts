@@ -5,7 +5,7 @@
 // test/reference/elementwise.ts (test/elementwise.test.ts fails until it exists).
 import { fail } from '../../device/index.ts';
 import { map, promote, type ComputeType, type DType, type View } from '../../kernels/index.ts';
-import { broadcastShapes, deferMap, empty, full, tidy, Tensor } from '../../tensor/index.ts';
+import { broadcastShapes, deferMap, describeValue, empty, full, tidy, Tensor } from '../../tensor/index.ts';
 import { apply, rules, type FamilyApply } from '../apply.ts';
 import { op, type Op } from '../define.ts';
 import type { Ctx, Rule } from '../graph.ts';
@@ -154,6 +154,8 @@ function fused(name: string, spec: BinarySpec): BinaryOp<false> {
 function binaryOp<M extends boolean>(name: string, spec: BinarySpec, method: M): BinaryOp<M> {
   const rule = binaryRule(name, spec);
   const run = (x: TensorLike, y: TensorLike, at: ScalarAttrs): Tensor => {
+    operand(name, 'the first operand', x);
+    operand(name, 'the second operand', y);
     if (typeof x === 'number' && typeof y === 'number') return apply(name, rule, [asTensor(x, name), asTensor(y, name)], at);
     if (typeof y === 'number') return apply(name, rule, [asTensor(x, name)], { ...at, scalar: y });
     if (typeof x === 'number') return apply(name, rule, [y], { ...at, scalar: x, reverse: true });
@@ -162,9 +164,15 @@ function binaryOp<M extends boolean>(name: string, spec: BinarySpec, method: M):
   return Object.assign(op((x: TensorLike, y: TensorLike) => run(x, y, {}), method), { kind: 'binary' as const, opName: name, spec, rule, run });
 }
 
+/** Checks an operand before any work: a Tensor (live) or a number. */
+function operand(op: string, what: string, v: unknown): void {
+  if (v instanceof Tensor) v.assertLive(op);
+  else if (typeof v !== 'number') fail(op, `${what} is ${describeValue(v)}, not a Tensor or a number`, 'pass a Tensor or a number');
+}
+
 export function asTensor(x: TensorLike, op: string): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x !== 'number') fail(op, `expected a Tensor or a number, got ${typeof x}`);
+  operand(op, 'the operand', x);
   return full([], x);
 }
 
@@ -269,6 +277,9 @@ function pickBackward(g: Tensor, self: TensorLike, other: TensorLike, wins: 'gt'
 }
 
 function pick(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  operand('where', 'the condition', cond);
+  operand('where', 'the first branch', a);
+  operand('where', 'the second branch', b);
   return tidy(() => applyWhere('where', [asTensor(cond, 'where'), asTensor(a, 'where'), asTensor(b, 'where')], {}));
 }
 

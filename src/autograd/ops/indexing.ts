@@ -6,7 +6,7 @@
 // is known on the CPU (ranks, shapes, dtypes, pad widths) is validated before any GPU work.
 import { fail, shapeStr } from '../../device/index.ts';
 import { copy, fill, gather as gatherKernel, map, numel, promote, scatterAdd as scatterKernel, type DType } from '../../kernels/index.ts';
-import { broadcastShapes, empty, normAxis, tensor, viewOf, views as V, type Tensor } from '../../tensor/index.ts';
+import { broadcastShapes, describeValue, empty, expectTensor, normAxis, tensor, viewOf, views as V, type Tensor } from '../../tensor/index.ts';
 import { rules, type FamilyApply } from '../apply.ts';
 import { op as decl } from '../define.ts';
 import { add } from './elementwise.ts';
@@ -130,13 +130,13 @@ function scatterInto(g: Tensor, dim: number, index: Tensor, shape: readonly numb
 }
 
 function checkIndex(op: string, index: Tensor, what = 'index'): void {
-  index.assertLive(op);
+  expectTensor(op, `the ${what}`, index);
   if (index.dtype !== 'int32')
     fail(op, `the ${what} tensor ${shapeStr(index.shape)} has dtype ${index.dtype}, but indices must be int32`, `cast it with ${what}.int(), or create it with {dtype: 'int32'}`);
 }
 
-function checkRanked(op: string, x: Tensor): void {
-  x.assertLive(op);
+function checkRanked(op: string, x: Tensor, what = 'the input'): void {
+  expectTensor(op, what, x);
   if (x.ndim === 0) fail(op, 'cannot index a 0-dimensional tensor', 'reshape it to [1] first');
   if (x.ndim > 8) fail(op, `tensors of rank ${x.ndim} are not supported (at most 8)`, 'reshape to fewer dimensions first');
 }
@@ -264,7 +264,7 @@ export const oneHot = decl(function oneHot(indices: Tensor, numClasses: number, 
 /** Joins tensors along an existing axis; shapes must agree off it. Mixed dtypes promote (bool < int32 < float32). */
 export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors as unknown) || tensors.length === 0) fail('concat', 'needs a non-empty array of tensors', 'pass [a, b, ...]');
-  tensors.forEach((t) => checkRanked('concat', t));
+  tensors.forEach((t, i) => checkRanked('concat', t, `element ${i} of the list`));
   const first = tensors[0]!;
   const d = normAxis('concat', dim, first.ndim);
   for (const t of tensors)
@@ -278,7 +278,7 @@ export const cat = concat;
 /** Joins equally shaped tensors along a new axis `dim`. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors as unknown) || tensors.length === 0) fail('stack', 'needs a non-empty array of tensors', 'pass [a, b, ...]');
-  tensors.forEach((t) => t.assertLive('stack'));
+  tensors.forEach((t, i) => expectTensor('stack', `element ${i} of the list`, t));
   const first = tensors[0]!;
   for (const t of tensors)
     if (t.ndim !== first.ndim || t.shape.some((s, k) => s !== first.shape[k]))
@@ -296,7 +296,8 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
  * `value` and crops for negative widths; 'reflect', 'replicate' and 'circular' take widths >= 0.
  */
 export const pad = decl(function pad(x: Tensor, widths: readonly number[], opts: PadOptions = {}): Tensor {
-  x.assertLive('pad');
+  expectTensor('pad', 'the input', x);
+  if (!Array.isArray(widths)) fail('pad', `widths is ${describeValue(widths)}, not an array`, 'pass [left, right] per padded axis, last axis first: pad(x, [1, 1])');
   const mode = opts.mode ?? 'constant';
   const value = opts.value ?? 0;
   const bad = (why: string, fix?: string) => fail('pad', `widths [${widths.join(', ')}] for shape ${shapeStr(x.shape)}: ${why}`, fix);
