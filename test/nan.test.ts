@@ -106,3 +106,13 @@ describe('NaN reaches the losses', () => {
     expect(v[1]).toBeCloseTo(Math.log(2), 5);
   });
 });
+
+describe('int32 arithmetic', () => {
+  it('wraps like two\'s complement (creation out of range throws instead, see test/args.test.ts)', async () => {
+    const i = (...v: number[]) => wg.tensor(Int32Array.from(v));
+    expect(Array.from(await i(2147483647, -2147483648).add(i(1, -1)).data())).toEqual([-2147483648, 2147483647]);
+    expect(Array.from(await i(2147483647).add(1).data())).toEqual([-2147483648]);
+    expect(Array.from(await i(65536, 65537).mul(65536).data())).toEqual([0, 65536]);
+    expect(Array.from(await i(-2147483648).neg().data())).toEqual([-2147483648]);
+  });
+});
