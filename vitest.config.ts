@@ -24,6 +24,8 @@ export default defineConfig({
       },
       {
         resolve: { alias },
+        // Pre-bundled, so the first browser run does not discover it mid-run and fail to import the file.
+        optimizeDeps: { include: ['fast-check'] },
         test: {
           name: 'chromium',
           include,

@@ -40,7 +40,7 @@ describe('creation', () => {
     const o = wg.onesLike(t, { dtype: 'float32' });
     expect([o.dtype, await vals(o)]).toEqual(['float32', [1, 1, 1]]);
     expect(await vals(wg.fullLike(t, 9))).toEqual([9, 9, 9]);
-    expect(wg.zeros([0, 3]).size).toBe(0);
+    expect(wg.zeros([0, 3]).numel()).toBe(0);
     expect(await wg.zeros([]).item()).toBe(0);
   });
 

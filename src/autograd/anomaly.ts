@@ -40,13 +40,13 @@ const FLAG = { name: 'anomalyFlag', expr: 'select(0.0, 1.0, is_nan(a) || is_inf(
 const FIRST = { name: 'anomalyFirst', expr: 'select(a, u.ialpha, a < 0 && b > 0)', ct: 'i32' as const };
 
 function check(t: Tensor, op: string): void {
-  if (!state || t.dtype !== 'float32' || t.size === 0 || t.isDisposed || checked.has(t)) return;
+  if (!state || t.dtype !== 'float32' || t.numel() === 0 || t.isDisposed || checked.has(t)) return;
   checked.add(t);
   const k = base + records.length;
   const during = inBackward[inBackward.length - 1] ?? (inBackwardCall ? 'the graph (summing gradients)' : null);
   records.push({ op, backwardOf: during, shape: [...t.shape] });
   const dev = t.dev;
-  const flags = empty([t.size], 'float32', 'detectAnomaly');
+  const flags = empty([t.numel()], 'float32', 'detectAnomaly');
   map(dev, FLAG, [t], { buffer: flags.buffer, dtype: 'float32', shape: t.shape, strides: contiguous(t.shape), offset: 0 });
   const any = empty([1], 'float32', 'detectAnomaly');
   reduce(dev, 'max', flags, [0], any);

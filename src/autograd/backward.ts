@@ -2,7 +2,7 @@
 // grad / valueAndGrad (over a tensor or a nested object of tensors), which leave .grad alone and
 // compose for higher-order derivatives.
 import { fail, shapeStr } from '../device/index.ts';
-import { keep, onesLike, sameShape, Tensor, viewOf, zerosLike } from '../tensor/index.ts';
+import { expectTensor, keep, onesLike, sameShape, Tensor, viewOf, zerosLike } from '../tensor/index.ts';
 import { enableGrad, hooks, isGradEnabled, noGrad, propagate, withGradMode, type Accumulators, type BackwardOptions, type Node } from './graph.ts';
 import { add } from './ops/elementwise.ts';
 import { sum } from './ops/reduce.ts';
@@ -45,16 +45,30 @@ function backwardPass(root: Tensor, grad: Tensor | undefined, opts: BackwardOpti
   root.assertLive('backward');
   if (!root.requiresGrad)
     fail('backward', `the tensor ${shapeStr(root.shape)} does not require grad, so there is nothing to differentiate`, 'create the inputs with {requiresGrad: true} (or call requiresGrad_()), and do not compute the loss inside noGrad()');
-  let g = grad;
+  // A graph an earlier backward() freed fails here, before a seed gradient is made or any work runs.
+  if ((root.gradFn as Node | null)?.freed)
+    fail('backward', `the graph through '${(root.gradFn as Node).op}' was already freed by an earlier backward()`, 'pass {retainGraph: true} to the first backward() to run it twice');
+  if (grad !== undefined && grad !== null) {
+    expectTensor('backward', 'the gradient', grad);
+    if (grad.dtype !== 'float32')
+      fail('backward', `the gradient must be float32, got a ${grad.dtype} tensor ${shapeStr(grad.shape)}`, 'pass a float32 gradient, e.g. wg.onesLike(y) or g.float()');
+  }
+  let g = grad ?? undefined;
   const own = !g;
   if (!g) {
-    if (root.size !== 1)
+    if (root.numel() !== 1)
       fail('backward', `a gradient can only be implied for a one-element output, but this one has shape ${shapeStr(root.shape)}`, 'pass one: y.backward(wg.onesLike(y)), or reduce first with y.sum() or y.mean()');
     g = onesLike(root);
   } else if (!sameShape(g.shape, root.shape)) {
     fail('backward', `the gradient has shape ${shapeStr(g.shape)} but the output has shape ${shapeStr(root.shape)}`, 'pass a gradient of the same shape as the output');
   }
-  const { leaves } = propagate([root], [g], opts, ACC);
+  let leaves: Map<Tensor, Tensor>;
+  try {
+    ({ leaves } = propagate([root], [g], opts, ACC));
+  } catch (e) {
+    if (own) g.dispose();
+    throw e;
+  }
   withGradMode(!!opts.createGraph, () => {
     for (const [leaf, lg0] of leaves) {
       const lg = lg0 === g ? viewOf(g, g.shape, g.strides, g.offset, 'grad') : lg0;
@@ -101,8 +115,12 @@ export function valueAndGrad<T extends Tree, R extends unknown[]>(f: (x: T, ...r
       return v;
     });
     const y = enableGrad(() => f(rebuild(x, inputs), ...rest));
-    if (!(y instanceof Tensor) || y.size !== 1)
+    if (!(y instanceof Tensor) || y.numel() !== 1) {
+      // Nothing made here outlives the error: f's output and the input views go.
+      if (y instanceof Tensor && !given.includes(y)) y.dispose();
+      inputs.forEach((t, i) => t !== given[i] && t.dispose());
       fail('grad', `the function must return a one-element tensor, got ${y instanceof Tensor ? shapeStr(y.shape) : typeof y}`, 'return a scalar loss, e.g. with .sum() or .mean()');
+    }
     const capture = new Set(inputs.map((t) => t.gradFn as Node | null).filter((n): n is Node => !!n));
     let grads: Tensor[];
     if (!y.requiresGrad) grads = inputs.map((t) => zerosLike(t));

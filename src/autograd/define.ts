@@ -35,6 +35,12 @@ export function method<M extends SelfFirst | Getter>(m: M): Op<() => never, M> {
   }, m);
 }
 
+/** A method type stated by the declaration (an overloaded method, which Rest<> cannot carry). Type only. */
+export declare const METHOD_TYPE: unique symbol;
+export type WithMethodType<O, T> = O & { readonly [METHOD_TYPE]: T };
+/** Gives a declaration an explicit (e.g. overloaded) method type: `withMethodType<M>()(op(fn))`. */
+export const withMethodType = <T>() => <O>(o: O): WithMethodType<O, T> => o as WithMethodType<O, T>;
+
 type Rest<F> = F extends (self: any, ...rest: infer P) => infer R ? (...rest: P) => R : never;
 type Spec<V> = V extends { readonly [METHOD]: infer M } ? M : false;
 type MethodKeys<NS> = { [K in keyof NS]: Spec<NS[K]> extends false | Getter ? never : K }[keyof NS];
@@ -42,7 +48,7 @@ type GetterKeys<NS> = { [K in keyof NS]: Spec<NS[K]> extends Getter ? K : never 
 
 /** The Tensor methods and properties a module's (or object's) op declarations give. */
 export type MethodsOf<NS> = {
-  [K in MethodKeys<NS>]: Spec<NS[K]> extends SelfFirst ? Rest<Spec<NS[K]>> : Rest<NS[K]>;
+  [K in MethodKeys<NS>]: NS[K] extends { readonly [METHOD_TYPE]: infer T } ? T : Spec<NS[K]> extends SelfFirst ? Rest<Spec<NS[K]>> : Rest<NS[K]>;
 } & {
   readonly [K in GetterKeys<NS>]: Spec<NS[K]> extends { get: (self: Tensor) => infer R } ? R : never;
 };

@@ -140,8 +140,8 @@ export async function saveSafetensors(dict: StateDict, metadata?: Metadata): Pro
   let at = 0;
   for (const [name, t] of ordered) {
     const size = t.dtype === 'bool' ? 1 : 4;
-    layout.push({ name, dtype: CODES[t.dtype], shape: [...t.shape], begin: at, end: at + t.size * size });
-    at += t.size * size;
+    layout.push({ name, dtype: CODES[t.dtype], shape: [...t.shape], begin: at, end: at + t.numel() * size });
+    at += t.numel() * size;
   }
   const datas: (Float32Array | Int32Array | Uint8Array)[] = [];
   for (const [, t] of ordered) datas.push(await t.data());

@@ -180,13 +180,14 @@ interface Classes {
 }
 
 /** Validates class-index targets against an input of [C], [N, C] or [N, C, d1, ...]. */
-function classTarget(op: string, input: Tensor, target: ClassTarget, ignoreIndex: number | null): Classes {
+function classTarget(op: string, input: Tensor, target: ClassTarget, ignoreIndex: number | null, weight?: Tensor): Classes {
   input.assertLive(op);
   if (input.ndim === 0) fail(op, 'the input is a 0-d tensor', 'pass scores of shape [C] or [N, C] (or [N, C, d1, ...])');
   float(op, 'input', input);
   const dim = input.ndim === 1 ? 0 : 1;
   const count = input.shape[dim]!;
   const want = input.shape.filter((_, d) => d !== dim);
+  checkWeight(op, weight, count);
   let t: Tensor;
   if (target instanceof Tensor) {
     target.assertLive(op);
@@ -200,11 +201,17 @@ function classTarget(op: string, input: Tensor, target: ClassTarget, ignoreIndex
         fail(op, `target ${i} is ${v}, not a class index in [0, ${count - 1}]${ignoreIndex !== null ? ` or ignoreIndex ${ignoreIndex}` : ''}`, `the input ${shapeStr(input.shape)} has ${count} classes along dimension ${dim}`);
     });
     const shape = typeof target === 'number' ? [] : values.length === want.reduce((a, b) => a * b, 1) ? want : [values.length];
+    // The shape is checked before the labels are uploaded, so a mismatch costs no GPU work.
+    mismatch(op, shape, input.shape, want);
     t = tensor(Int32Array.from(values), { shape, dtype: 'int32' });
   }
-  if (!sameShape(t.shape, want))
-    fail(op, `target ${shapeStr(t.shape)} does not match input ${shapeStr(input.shape)}`, `pass one class index per sample: int32 of shape ${shapeStr(want)}`);
+  mismatch(op, t.shape, input.shape, want);
   return { dim, count, target: t };
+}
+
+function mismatch(op: string, target: readonly number[], input: readonly number[], want: readonly number[]): void {
+  if (!sameShape(target, want))
+    fail(op, `target ${shapeStr(target)} does not match input ${shapeStr(input)}`, `pass one class index per sample: int32 of shape ${shapeStr(want)}`);
 }
 
 /** Shapes a per-class vector [C] to broadcast along the class axis of an input of rank `nd`. */
@@ -246,8 +253,7 @@ export function nllLoss(input: Tensor, target: ClassTarget, opts: NLLOptions = {
   const r = reduction('nllLoss', opts.reduction);
   const ignoreIndex = opts.ignoreIndex ?? -100;
   return tidy(() => {
-    const c = classTarget('nllLoss', input, target, ignoreIndex);
-    checkWeight('nllLoss', opts.weight, c.count);
+    const c = classTarget('nllLoss', input, target, ignoreIndex, opts.weight);
     const { loss, w } = nllParts('nllLoss', input, c, opts.weight, ignoreIndex);
     return r === 'none' ? loss : r === 'sum' ? A.sum(loss) : A.div(A.sum(loss), A.sum(w));
   });
@@ -267,8 +273,7 @@ export function crossEntropy(input: Tensor, target: ClassTarget, opts: CrossEntr
   if (target instanceof Tensor && target.dtype === 'float32') return probCrossEntropy(input, target, r, eps, opts.weight);
   const ignoreIndex = opts.ignoreIndex ?? -100;
   return tidy(() => {
-    const c = classTarget(op, input, target, ignoreIndex);
-    checkWeight(op, opts.weight, c.count);
+    const c = classTarget(op, input, target, ignoreIndex, opts.weight);
     const logp = A.logSoftmax(input, c.dim);
     const { loss, w } = nllParts(op, logp, c, opts.weight, ignoreIndex);
     const total = A.sum(w);
@@ -298,7 +303,7 @@ function probCrossEntropy(input: Tensor, target: Tensor, r: string, eps: number,
     let prod = A.mul(logp, y);
     if (weight) prod = A.mul(prod, input.ndim <= 1 ? weight : A.reshape(weight, [count, ...Array<number>(input.ndim - 2).fill(1)]));
     const loss = A.neg(A.sum(prod, dim));
-    return r === 'none' ? loss : r === 'sum' ? A.sum(loss) : A.div(A.sum(loss), input.size / Math.max(count, 1));
+    return r === 'none' ? loss : r === 'sum' ? A.sum(loss) : A.div(A.sum(loss), input.numel() / Math.max(count, 1));
   });
 }
 

@@ -249,7 +249,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** The number of parameter elements. */
   numParameters(): number {
-    return this.parameters().reduce((n, p) => n + p.size, 0);
+    return this.parameters().reduce((n, p) => n + p.numel(), 0);
   }
 
   toString(): string {

@@ -12,7 +12,7 @@ function gradsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
     if (!(p instanceof Tensor)) fail(op, `parameter ${i} is ${String(p)}, not a tensor`);
     p.assertLive(op);
     const g = p.requiresGrad ? p._grad : null;
-    if (!g || g.size === 0) return;
+    if (!g || g.numel() === 0) return;
     g.assertLive(op);
     ensure(g.dtype === 'float32' && g.isContiguous(), op, `the gradient of parameter ${i} (${shapeStr(g.shape)}, strides ${shapeStr(g.strides)}) must be contiguous float32 to be scaled in place`, 'let backward() create gradients, or assign contiguous ones');
     grads.push(g);

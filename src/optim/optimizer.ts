@@ -157,7 +157,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       }
     }
     for (const [p, g, group] of work) {
-      if (p.size === 0) continue;
+      if (p.numel() === 0) continue;
       const st = this.stateFor(p, group);
       const dense = g.isContiguous();
       const gv = dense ? g : contiguousRaw(g, 'float32', `${this.name}.step`);
@@ -231,8 +231,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       for (const [k, v] of Object.entries(entry)) {
         if (k === 'step') continue;
         ensure(known.includes(k), op, `state ${i} has '${k}', which ${this.name} does not keep`, `${this.name} keeps ${known.join(', ')}`);
-        const n = v instanceof Tensor ? v.size : (v as ArrayLike<number>)?.length;
-        ensure(n === p.size, op, `state ${i} '${k}' has ${n} elements but its parameter ${shapeStr(p.shape)} has ${p.size}`, 'load the state dict into an optimizer over the same parameters');
+        const n = v instanceof Tensor ? v.numel() : (v as ArrayLike<number>)?.length;
+        ensure(n === p.numel(), op, `state ${i} '${k}' has ${n} elements but its parameter ${shapeStr(p.shape)} has ${p.numel()}`, 'load the state dict into an optimizer over the same parameters');
         if (v instanceof Tensor) {
           v.assertLive(op);
           ensure(v.dtype === 'float32', op, `state ${i} '${k}' is ${v.dtype}, not float32`);
@@ -284,7 +284,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   protected allocate(p: Tensor, names: readonly string[], init: number, step: number): ParamState {
     const st: ParamState = { step };
     if (!names.length) return st;
-    const n = p.size;
+    const n = p.numel();
     const base = empty([names.length * n], 'float32', `${this.name}.state`);
     fill(base.dev, base, init, 0);
     const strides = contiguousStrides(p.shape);

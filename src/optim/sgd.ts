@@ -53,7 +53,7 @@ export class SGD<O extends SGDOptions = SGDOptions> extends Optimizer<O> {
       }
     }
     const std = this.noiseStd(group, st);
-    const rng = std > 0 ? reserveRandom(p.size) : null;
+    const rng = std > 0 ? reserveRandom(p.numel()) : null;
     if (rng) flags |= F.noise;
     optimStep(p.dev, 'sgd', p, g, this.stateView(st), {
       flags,

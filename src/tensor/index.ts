@@ -2,7 +2,7 @@
 // views and who owns its memory. It reads data back only in data()/toArray()/item() and format()/print(),
 // which a user calls to see values. It has no autograd and no math ops: those are installed onto
 // Tensor by src/autograd.
-export { Tensor, empty, viewOf, contiguousRaw, type NestedArray } from './tensor.ts';
+export { Tensor, empty, expectTensor, viewOf, contiguousRaw, type NestedArray } from './tensor.ts';
 export { init, device, hasDevice, destroy, isDebug, setDebug } from './context.ts';
 export { Storage, track, untrack, keep, tidy, scope, onLeak, type Owned } from './memory.ts';
 export * from './shape.ts';

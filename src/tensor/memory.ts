@@ -7,6 +7,7 @@
 // another is open (nested in it or from another handler, which cannot be told apart) makes both throw
 // at their exit, before anything is freed.
 import { fail, type Device } from '../device/index.ts';
+import { describeValue } from './shape.ts';
 
 export interface Owned {
   dispose(): void;
@@ -156,6 +157,7 @@ function exit<T>(made: Set<Owned>, result: T): T {
 
 /** Runs `fn` and disposes every tensor it made, except those in its (possibly nested) result. */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') fail('tidy', `expects a function, got ${describeValue(fn)}`, 'pass the work as a function: wg.tidy(() => ...)');
   const made = new Set<Owned>();
   const st = stack();
   st.push(made);
@@ -173,6 +175,7 @@ export function tidy<T>(fn: () => T): T {
 
 /** As `tidy`, for async functions: awaits inside are allowed. */
 export async function scope<T>(fn: () => Promise<T>): Promise<T> {
+  if (typeof fn !== 'function') fail('scope', `expects a function, got ${describeValue(fn)}`, 'pass the work as an async function: await wg.scope(async () => ...)');
   const made = new Set<Owned>();
   if (ctx) {
     // The function runs in a context of its own; after the await we are back in the caller's.

@@ -79,3 +79,60 @@ export function inferShape(op: string, data: unknown): number[] {
   check(data, 0);
   return shape;
 }
+
+/** A value as an error message shows it: `the string 'abc'`, `null`, `an object`, `5`. */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'string') return `the string '${v.length > 20 ? `${v.slice(0, 20)}…` : v}'`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (typeof v === 'function') return 'a function';
+  const name = (v as object).constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
+/** Element indices are u32 in every kernel, so no tensor or view may hold more elements. */
+export const MAX_ELEMENTS = 2 ** 32 - 1;
+
+export function checkNumel(op: string, shape: Shape): void {
+  let n = 1;
+  for (const s of shape) n *= s;
+  if (n > MAX_ELEMENTS)
+    fail(op, `shape ${shapeStr(shape)} has ${n} elements, over webgrad's limit of 2^32 - 1 = ${MAX_ELEMENTS} (element indices are 32-bit)`, 'split the work into smaller tensors');
+}
+
+/** An int32 value, or an error naming it and the range: creation never wraps silently. */
+export function checkInt32(op: string, v: number, what = 'value'): void {
+  if (!(Math.trunc(v) >= -(2 ** 31) && Math.trunc(v) <= 2 ** 31 - 1))
+    fail(op, `${what} is ${v}, outside the int32 range [-2147483648, 2147483647]`, "use dtype 'float32' for larger values, or bring them into range");
+}
+
+/**
+ * A shape given as one array or as PyTorch's varargs sizes: f([2, 3]) and f(2, 3) both give [2, 3].
+ * A trailing plain object is the options object when `withOptions`.
+ */
+export function sizeArgs<O extends object>(op: string, args: readonly unknown[], withOptions = true, noun = 'size'): { shape: number[]; opts: O | undefined } {
+  let list = [...args];
+  let opts: O | undefined;
+  const last = list[list.length - 1];
+  if (withOptions && list.length > 0 && last !== null && typeof last === 'object' && !Array.isArray(last) && !ArrayBuffer.isView(last)) {
+    opts = last as O;
+    list = list.slice(0, -1);
+  } else if (withOptions && list.length > 1 && last === undefined) list = list.slice(0, -1);
+  const form = noun === 'size' ? `${op}([2, 3]) or ${op}(2, 3)` : `${op}([1, 0]) or ${op}(1, 0)`;
+  if (list.length === 1 && (Array.isArray(list[0]) || ArrayBuffer.isView(list[0]))) {
+    const shape = Array.from(list[0] as ArrayLike<unknown>);
+    shape.forEach((s, i) => typeof s !== 'number' && fail(op, `${noun} ${i} of the list is ${describeValue(s)}, not a number`, `pass numbers: ${form}`));
+    return { shape: shape as number[], opts };
+  }
+  list.forEach((s, i) => {
+    if (typeof s !== 'number') fail(op, `argument ${i + 1} is ${describeValue(s)}, where a ${noun} or an array of them goes`, `pass numbers or one array: ${form}`);
+  });
+  if (list.length === 0 && args.length > 0) fail(op, `needs ${noun}s, got ${describeValue(args[0])}`, `pass ${form}`);
+  return { shape: list as number[], opts };
+}
+
+/** Varargs forms of a shape or a dims list: one array, or the numbers themselves (reshape(2, 3)). */
+export type SizeArgs = [shape: readonly number[]] | number[];
+/** As SizeArgs, with a trailing options object. */
+export type SizeOptArgs<O> = [shape: readonly number[], opts?: O] | number[] | [...sizes: number[], opts: O];

@@ -6,6 +6,7 @@ import { copy } from '../kernels/index.ts';
 import { currentDevice, device, isDebug } from './context.ts';
 import { Storage, track, untrack, unwatchLeak, watchLeak, type Owned } from './memory.ts';
 import { format, type FormatOptions } from './format.ts';
+import { checkNumel, describeValue, normAxis } from './shape.ts';
 
 (Symbol as any).dispose ??= Symbol.for('Symbol.dispose');
 
@@ -45,8 +46,20 @@ export class Tensor implements Owned, View {
   get ndim(): number {
     return this.shape.length;
   }
-  get size(): number {
+  /** The shape (as PyTorch's t.size()), or the size of dimension `dim` (negative counts from the end). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return [...this.shape];
+    return this.shape[normAxis('size', dim, this.ndim)]!;
+  }
+  /** The number of elements. */
+  numel(): number {
     return numel(this.shape);
+  }
+  /** The number of dimensions, as PyTorch's t.dim(); the same as t.ndim. */
+  dim(): number {
+    return this.shape.length;
   }
   get isDisposed(): boolean {
     return this._disposed;
@@ -91,7 +104,7 @@ export class Tensor implements Owned, View {
   /** Copies the elements to the CPU. The only way data leaves the GPU. */
   async data(): Promise<Float32Array | Int32Array | Uint8Array> {
     this.assertLive('data');
-    const n = this.size;
+    const n = this.numel();
     let src: Tensor = this;
     if (!this.isContiguous()) src = contiguousRaw(this);
     try {
@@ -118,7 +131,7 @@ export class Tensor implements Owned, View {
 
   /** The value of a one-element tensor. */
   async item(): Promise<number> {
-    if (this.size !== 1) fail('item', `only one-element tensors have an item; this one has shape ${shapeStr(this.shape)}`, 'reduce it first, e.g. t.sum()');
+    if (this.numel() !== 1) fail('item', `only one-element tensors have an item; this one has shape ${shapeStr(this.shape)}`, 'reduce it first, e.g. t.sum()');
     return (await this.data())[0]!;
   }
 
@@ -142,6 +155,12 @@ export class Tensor implements Owned, View {
   }
 }
 
+/** `v` as a live Tensor, or an error naming the op, the argument and what it got. */
+export function expectTensor(op: string, what: string, v: unknown): Tensor {
+  if (!(v instanceof Tensor)) fail(op, `${what} is ${describeValue(v)}, not a Tensor`, `pass a Tensor for ${what}, e.g. wg.tensor([1, 2])`);
+  return v.assertLive(op);
+}
+
 /** Allocates an uninitialised tensor; kernels fill it. */
 export function empty(shape: readonly number[], dtype: DType, op: string): Tensor {
   const dev = device(op);
@@ -153,6 +172,7 @@ export function empty(shape: readonly number[], dtype: DType, op: string): Tenso
 
 /** A new tensor object over the same storage, for views. */
 export function viewOf(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number, op: string): Tensor {
+  checkNumel(op, shape);
   return new Tensor(t.storage.retain(), shape, strides, offset, t.dtype, op);
 }
 

@@ -2,7 +2,7 @@
 // autograd; src/autograd wraps each with its backward.
 import { fail, shapeStr } from '../device/index.ts';
 import { contiguousStrides, numel } from '../kernels/index.ts';
-import { broadcastStrides, checkSizes, normAxis } from './shape.ts';
+import { broadcastStrides, checkSizes, describeValue, normAxis } from './shape.ts';
 import { contiguousRaw, viewOf, type Tensor } from './tensor.ts';
 
 export function resolveShape(op: string, t: Tensor, shape: readonly number[]): number[] {
@@ -10,15 +10,15 @@ export function resolveShape(op: string, t: Tensor, shape: readonly number[]): n
   if (free > 1) fail(op, `only one dimension can be -1, got ${shapeStr(shape)}`);
   checkSizes(op, shape.map((s) => (s === -1 ? 0 : s)));
   const known = numel(shape.filter((s) => s !== -1));
-  const out = shape.map((s) => (s === -1 ? (known === 0 ? 0 : t.size / known) : s));
-  if (numel(out) !== t.size || !out.every(Number.isInteger))
-    fail(op, `cannot view a tensor of shape ${shapeStr(t.shape)} (${t.size} elements) as ${shapeStr(shape)}`, 'the new shape must have the same number of elements');
+  const out = shape.map((s) => (s === -1 ? (known === 0 ? 0 : t.numel() / known) : s));
+  if (numel(out) !== t.numel() || !out.every(Number.isInteger))
+    fail(op, `cannot view a tensor of shape ${shapeStr(t.shape)} (${t.numel()} elements) as ${shapeStr(shape)}`, 'the new shape must have the same number of elements');
   return out;
 }
 
 /** Strides that view `t` as `shape` without copying, or null if its layout does not allow it. */
 export function viewStrides(t: Tensor, shape: readonly number[]): number[] | null {
-  if (t.isContiguous() || t.size === 0) return contiguousStrides(shape);
+  if (t.isContiguous() || t.numel() === 0) return contiguousStrides(shape);
   const os = t.shape.filter((s) => s !== 1);
   const ost = t.strides.filter((_, i) => t.shape[i] !== 1);
   const out = new Array<number>(shape.length);
@@ -101,10 +101,12 @@ export function expand(t: Tensor, shape: readonly number[]): Tensor {
 }
 
 /** t[start:end:step] along `dim`, with Python's clamping of out-of-range bounds. */
-export function slice(t: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+export function slice(t: Tensor, dim: number, start = 0, end?: number | null, step = 1): Tensor {
   const d = normAxis('slice', dim, t.ndim);
   const n = t.shape[d]!;
-  if (!Number.isInteger(step) || step < 1) fail('slice', `step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(step) || step < 1) fail('slice', `step must be a positive integer, got ${describeValue(step)}`);
+  if (!Number.isInteger(start)) fail('slice', `start must be an integer, got ${describeValue(start)}`, 'pass whole-number bounds (negative ones count from the end)');
+  if (end !== undefined && end !== null && !Number.isInteger(end)) fail('slice', `end must be an integer, got ${describeValue(end)}`, 'pass whole-number bounds, or leave end out to go to the end');
   const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
   const s = clamp(start);
   const e = Math.max(clamp(end ?? n), s);
@@ -118,6 +120,8 @@ export function slice(t: Tensor, dim: number, start = 0, end?: number, step = 1)
 export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normAxis('narrow', dim, t.ndim);
   const n = t.shape[d]!;
+  if (!Number.isInteger(start)) fail('narrow', `start must be an integer, got ${describeValue(start)}`, 'pass whole numbers for start and length');
+  if (!Number.isInteger(length)) fail('narrow', `length must be an integer, got ${describeValue(length)}`, 'pass whole numbers for start and length');
   const s = start < 0 ? start + n : start;
   if (!Number.isInteger(length) || length < 0 || s < 0 || s + length > n)
     fail('narrow', `start ${start} and length ${length} do not fit dimension ${d} of size ${n} in shape ${shapeStr(t.shape)}`, `need 0 <= start and start + length <= ${n}`);
@@ -144,7 +148,16 @@ export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
   if (t.ndim === 0) return reshape(t, [1]);
   const s = normAxis('flatten', startDim, t.ndim);
   const e = normAxis('flatten', endDim, t.ndim);
-  if (s > e) fail('flatten', `startDim ${startDim} comes after endDim ${endDim}`);
+  if (s > e) fail('flatten', `startDim ${startDim} comes after endDim ${endDim} for a tensor of rank ${t.ndim}`, 'pass startDim <= endDim, e.g. flatten(1) or flatten(0, -1)');
   const shape = [...t.shape.slice(0, s), numel(t.shape.slice(s, e + 1)), ...t.shape.slice(e + 1)];
   return reshape(t, shape);
+}
+
+/** x[..., i, ...] along dim: that dimension removed (torch.select); negative i counts from the end. */
+export function selectIndex(t: Tensor, dim: number, index: number): { dim: number; index: number } {
+  const d = normAxis('select', dim, t.ndim);
+  const n = t.shape[d]!;
+  if (!Number.isInteger(index) || index < -n || index >= n)
+    fail('select', `index ${describeValue(index)} is out of range for dimension ${d} of size ${n} in shape ${shapeStr(t.shape)}`, `use an integer in [${-n}, ${n - 1}]`);
+  return { dim: d, index: index < 0 ? index + n : index };
 }

@@ -170,7 +170,7 @@ export async function fit(model: Module<any, any>, opts: FitOptions): Promise<Fi
           optimizer.zeroGrad();
           const out = model(x) as Tensor;
           const l = loss(out, y);
-          if (!(l instanceof Tensor) || l.size !== 1) fail('fit', `the loss must return a one-element tensor, got ${l instanceof Tensor ? `shape [${l.shape.join(', ')}]` : typeof l}`, "use reduction 'mean' or 'sum'");
+          if (!(l instanceof Tensor) || l.numel() !== 1) fail('fit', `the loss must return a one-element tensor, got ${l instanceof Tensor ? `shape [${l.shape.join(', ')}]` : typeof l}`, "use reduction 'mean' or 'sum'");
           l.backward();
           optimizer.step();
           return A.noGrad(() => {

@@ -43,8 +43,8 @@ const nanMin = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? N
 const bool = (v: boolean) => (v ? 1 : 0);
 const gelu = (x: number) => 0.5 * x * (1 + erf(x / Math.SQRT2));
 const geluGrad = (x: number) => 0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
-/** PyTorch's pow for negative bases: NaN for fractional exponents. */
-const pow = (a: number, b: number) => (b === 0 ? 1 : Math.pow(a, b));
+/** PyTorch's (C's) pow: NaN for negative bases with fractional exponents, and pow(1, y) = pow(-1, ±Inf) = 1 where JS gives NaN. */
+const pow = (a: number, b: number) => (b === 0 || a === 1 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : Math.pow(a, b));
 
 export interface OpRef {
   /** float64 semantics; binary ops get two arguments. `at` holds the op's scalar attributes. */

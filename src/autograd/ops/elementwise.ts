@@ -5,7 +5,7 @@
 // test/reference/elementwise.ts (test/elementwise.test.ts fails until it exists).
 import { fail } from '../../device/index.ts';
 import { map, promote, type ComputeType, type DType, type View } from '../../kernels/index.ts';
-import { broadcastShapes, broadcastStrides, deferMap, empty, full, tidy, Tensor } from '../../tensor/index.ts';
+import { broadcastShapes, broadcastStrides, deferMap, describeValue, empty, full, Tensor, tidy } from '../../tensor/index.ts';
 import { apply, rules, type FamilyApply } from '../apply.ts';
 import { op, type Op } from '../define.ts';
 import type { Ctx, Rule } from '../graph.ts';
@@ -29,16 +29,16 @@ export interface ScalarAttrs {
 export const neg = unary('neg', { f32: '-a', i32: '-a', grad: (g) => neg(g) });
 export const abs = unary('abs', { f32: 'abs(a)', i32: 'abs(a)', grad: (g, x) => mul(g, sign(x)) });
 export const sign = unary('sign', { f32: 'select(sign(a), a, is_nan(a))', i32: 'sign(a)', grad: 'zero' });
-export const exp = unary('exp', { f32: 'exp(a)', grad: (g, _x, y) => mul(g, y) });
-export const log = unary('log', { f32: 'select(select(log(a), -inf_f32(), a == 0.0), nan_f32(), a < 0.0)', grad: (g, x) => div(g, x) });
-export const log1p = unary('log1p', { f32: 'select(select(log1p_(a), -inf_f32(), a == -1.0), nan_f32(), a < -1.0)', grad: (g, x) => div(g, add(x, 1)) });
+export const exp = unary('exp', { f32: 'exp_(a)', grad: (g, _x, y) => mul(g, y) });
+export const log = unary('log', { f32: 'log_(a)', grad: (g, x) => div(g, x) });
+export const log1p = unary('log1p', { f32: 'log1p_(a)', grad: (g, x) => div(g, add(x, 1)) });
 export const expm1 = unary('expm1', { f32: 'expm1_(a)', grad: (g, _x, y) => mul(g, add(y, 1)) });
 export const sqrt = unary('sqrt', { f32: 'select(sqrt(a), nan_f32(), a < 0.0)', grad: (g, _x, y) => div(g, mul(y, 2)) });
-export const rsqrt = unary('rsqrt', { f32: 'select(select(inverseSqrt(a), inf_f32(), a == 0.0), nan_f32(), a < 0.0)', grad: (g, _x, y) => mul(g, mul(pow(y, 3), -0.5)) });
+export const rsqrt = unary('rsqrt', { f32: 'select(select(inverseSqrt(a), 1.0 / a, a == 0.0), nan_f32(), a < 0.0 || is_nan(a))', grad: (g, _x, y) => mul(g, mul(pow(y, 3), -0.5)) });
 export const square = unary('square', { f32: 'a * a', i32: 'a * a', grad: (g, x) => mul(g, mul(x, 2)) });
 export const reciprocal = unary('reciprocal', { f32: '1.0 / a', grad: (g, _x, y) => neg(mul(g, square(y))) });
-export const sin = unary('sin', { f32: 'sin(a)', grad: (g, x) => mul(g, cos(x)) });
-export const cos = unary('cos', { f32: 'cos(a)', grad: (g, x) => neg(mul(g, sin(x))) });
+export const sin = unary('sin', { f32: 'sin_(a)', grad: (g, x) => mul(g, cos(x)) });
+export const cos = unary('cos', { f32: 'cos_(a)', grad: (g, x) => neg(mul(g, sin(x))) });
 export const tanh = unary('tanh', { f32: 'tanh_(a)', grad: (g, _x, y) => tanhBackward(g, y) });
 export const sigmoid = unary('sigmoid', { f32: 'sigmoid_(a)', grad: (g, _x, y) => sigmoidBackward(g, y) });
 export const relu = unary('relu', { f32: 'select(a, 0.0, a < 0.0)', i32: 'max(a, 0)', grad: (g, x) => reluBackward(g, x) });
@@ -75,7 +75,7 @@ export const pow = binary('pow', { f32: 'pow_(a, b)', out: 'float', grad: { a: (
 export const maximum = binary('maximum', { f32: 'select(max(a, b), a + b, is_nan(a) || is_nan(b))', i32: 'max(a, b)', grad: { a: (g, a, b) => pickBackward(g, a, b, 'gt'), b: (g, a, b) => pickBackward(g, b, a, 'gt') } });
 export const minimum = binary('minimum', { f32: 'select(min(a, b), a + b, is_nan(a) || is_nan(b))', i32: 'min(a, b)', grad: { a: (g, a, b) => pickBackward(g, a, b, 'lt'), b: (g, a, b) => pickBackward(g, b, a, 'lt') } });
 export const eq = binary('eq', { f32: 'a == b', i32: 'a == b', out: 'bool', grad: 'none' });
-export const ne = binary('ne', { f32: 'a != b', i32: 'a != b', out: 'bool', grad: 'none' });
+export const ne = binary('ne', { f32: 'a != b || is_nan(a) || is_nan(b)', i32: 'a != b', out: 'bool', grad: 'none' });
 export const lt = binary('lt', { f32: 'a < b', i32: 'a < b', out: 'bool', grad: 'none' });
 export const le = binary('le', { f32: 'a <= b', i32: 'a <= b', out: 'bool', grad: 'none' });
 export const gt = binary('gt', { f32: 'a > b', i32: 'a > b', out: 'bool', grad: 'none' });
@@ -86,8 +86,8 @@ export const logicalXor = binary('logicalXor', { f32: 'bool(a) != bool(b)', i32:
 // Fused gradient kernels: a is the incoming gradient, b the saved input or output.
 const reluBackward = fused('reluBackward', { f32: 'select(0.0, a, b > 0.0)', grad: { a: (g, _a, b) => reluBackward(g, b), b: () => null } });
 const leakyReluBackward = fused('leakyReluBackward', { f32: 'select(a * u.alpha, a, b > 0.0)', grad: { a: (g, _a, b, _y, at) => leakyReluBackward.run(g, b, at), b: () => null } });
-const eluBackward = fused('eluBackward', { f32: 'select(a * u.alpha * exp(b), a, b > 0.0)', grad: { a: (g, _a, b, _y, at) => eluBackward.run(g, b, at), b: second('eluBackward') } });
-const geluBackward = fused('geluBackward', { f32: 'a * (0.5 * (1.0 + erf_(b * 0.7071067811865476)) + b * 0.3989422804014327 * exp(-0.5 * b * b))', grad: { a: (g, _a, b) => geluBackward(g, b), b: second('geluBackward') } });
+const eluBackward = fused('eluBackward', { f32: 'select(a * u.alpha * exp_(b), a, b > 0.0)', grad: { a: (g, _a, b, _y, at) => eluBackward.run(g, b, at), b: second('eluBackward') } });
+const geluBackward = fused('geluBackward', { f32: 'a * (0.5 * (1.0 + erf_(b * 0.7071067811865476)) + b * 0.3989422804014327 * exp_(-0.5 * b * b))', grad: { a: (g, _a, b) => geluBackward(g, b), b: second('geluBackward') } });
 const siluBackward = fused('siluBackward', { f32: 'a * sigmoid_(b) * (1.0 + b * (1.0 - sigmoid_(b)))', grad: { a: (g, _a, b) => siluBackward(g, b), b: second('siluBackward') } });
 const sigmoidOf = fused('sigmoidOf', { f32: 'a * sigmoid_(b)', grad: { a: (g, _a, b) => sigmoidOf(g, b), b: (g, a, b) => mul(g, sigmoidBackward(a as Tensor, sigmoid(b))) } });
 const tanhBackward = fused('tanhBackward', { f32: 'a * (1.0 - b * b)', grad: { a: (g, _a, b) => tanhBackward(g, b), b: (g, a, b) => mul(mul(g, a), mul(b, -2)) } });
@@ -154,6 +154,8 @@ function fused(name: string, spec: BinarySpec): BinaryOp<false> {
 function binaryOp<M extends boolean>(name: string, spec: BinarySpec, method: M): BinaryOp<M> {
   const rule = binaryRule(name, spec);
   const run = (x: TensorLike, y: TensorLike, at: ScalarAttrs): Tensor => {
+    operand(name, 'the first operand', x);
+    operand(name, 'the second operand', y);
     if (typeof x === 'number' && typeof y === 'number') return apply(name, rule, [asTensor(x, name), asTensor(y, name)], at);
     if (typeof y === 'number') return apply(name, rule, [asTensor(x, name)], { ...at, scalar: y });
     if (typeof x === 'number') return apply(name, rule, [y], { ...at, scalar: x, reverse: true });
@@ -162,9 +164,15 @@ function binaryOp<M extends boolean>(name: string, spec: BinarySpec, method: M):
   return Object.assign(op((x: TensorLike, y: TensorLike) => run(x, y, {}), method), { kind: 'binary' as const, opName: name, spec, rule, run });
 }
 
+/** Checks an operand before any work: a Tensor (live) or a number. */
+function operand(op: string, what: string, v: unknown): void {
+  if (v instanceof Tensor) v.assertLive(op);
+  else if (typeof v !== 'number') fail(op, `${what} is ${describeValue(v)}, not a Tensor or a number`, 'pass a Tensor or a number');
+}
+
 export function asTensor(x: TensorLike, op: string): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x !== 'number') fail(op, `expected a Tensor or a number, got ${typeof x}`);
+  operand(op, 'the operand', x);
   return full([], x);
 }
 
@@ -261,6 +269,9 @@ function pickBackward(g: Tensor, self: TensorLike, other: TensorLike, wins: 'gt'
 }
 
 function pick(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  operand('where', 'the condition', cond);
+  operand('where', 'the first branch', a);
+  operand('where', 'the second branch', b);
   return tidy(() => applyWhere('where', [asTensor(cond, 'where'), asTensor(a, 'where'), asTensor(b, 'where')], {}));
 }
 

@@ -6,7 +6,7 @@
 // is known on the CPU (ranks, shapes, dtypes, pad widths) is validated before any GPU work.
 import { fail, shapeStr } from '../../device/index.ts';
 import { copy, fill, gather as gatherKernel, map, numel, promote, scatterAdd as scatterKernel, type DType } from '../../kernels/index.ts';
-import { broadcastShapes, empty, normAxis, sameShape, tensor, viewOf, views as V, type Tensor } from '../../tensor/index.ts';
+import { broadcastShapes, describeValue, empty, expectTensor, normAxis, sameShape, tensor, viewOf, views as V, type Tensor } from '../../tensor/index.ts';
 import { rules, type FamilyApply } from '../apply.ts';
 import { op as decl } from '../define.ts';
 import { add } from './elementwise.ts';
@@ -91,7 +91,7 @@ const apply: FamilyApply<IndexingAttrs> = rules<IndexingAttrs>({
         dst.dispose();
         [src, dst] = [s2, d2];
       }
-      if (src.size > 0) copy(out.dev, src, dst);
+      if (src.numel() > 0) copy(out.dev, src, dst);
       src.dispose();
       dst.dispose();
       return out;
@@ -130,13 +130,13 @@ function scatterInto(g: Tensor, dim: number, index: Tensor, shape: readonly numb
 }
 
 function checkIndex(op: string, index: Tensor, what = 'index'): void {
-  index.assertLive(op);
+  expectTensor(op, `the ${what}`, index);
   if (index.dtype !== 'int32')
     fail(op, `the ${what} tensor ${shapeStr(index.shape)} has dtype ${index.dtype}, but indices must be int32`, `cast it with ${what}.int(), or create it with {dtype: 'int32'}`);
 }
 
-function checkRanked(op: string, x: Tensor): void {
-  x.assertLive(op);
+function checkRanked(op: string, x: Tensor, what = 'the input'): void {
+  expectTensor(op, what, x);
   if (x.ndim === 0) fail(op, 'cannot index a 0-dimensional tensor', 'reshape it to [1] first');
   if (x.ndim > 8) fail(op, `tensors of rank ${x.ndim} are not supported (at most 8)`, 'reshape to fewer dimensions first');
 }
@@ -154,7 +154,7 @@ export const gather = decl(function gather(x: Tensor, dim: number, index: Tensor
   for (let k = 0; k < x.ndim; k++)
     if (k !== d && index.shape[k]! > x.shape[k]!)
       fail('gather', `index ${shapeStr(index.shape)} is larger than x ${shapeStr(x.shape)} in dimension ${k}`, `need index.shape[k] <= x.shape[k] for every k != ${d}`);
-  if (x.shape[d] === 0 && index.size > 0) fail('gather', `cannot pick from dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
+  if (x.shape[d] === 0 && index.numel() > 0) fail('gather', `cannot pick from dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
   return apply('gather', [x, index], { dim: d });
 });
 
@@ -164,9 +164,9 @@ export const indexSelect = decl(function indexSelect(x: Tensor, dim: number, ind
   checkIndex('indexSelect', index);
   const d = normAxis('indexSelect', dim, x.ndim);
   if (index.ndim > 1) fail('indexSelect', `the index must be 1-D, got shape ${shapeStr(index.shape)}`, 'flatten it, or use gather for per-element indices');
-  if (x.shape[d] === 0 && index.size > 0) fail('indexSelect', `cannot pick from dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
+  if (x.shape[d] === 0 && index.numel() > 0) fail('indexSelect', `cannot pick from dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
   const shape = [...x.shape];
-  shape[d] = index.size;
+  shape[d] = index.numel();
   // A stride-0 view of the index over x's other axes turns indexSelect into a gather, copying nothing.
   const strides = shape.map((_, k) => (k === d && index.ndim ? index.strides[0]! : 0));
   const wide = viewOf(index, shape, strides, index.offset, 'indexSelect');
@@ -183,9 +183,9 @@ export const takeAlongDim = decl(function takeAlongDim(x: Tensor, indices: Tenso
   x.assertLive('takeAlongDim');
   checkIndex('takeAlongDim', indices, 'indices');
   if (dim === undefined) {
-    if (x.size === 0 && indices.size > 0) fail('takeAlongDim', `cannot pick from an empty tensor ${shapeStr(x.shape)}`);
-    const xf = reshape(x, [x.size]);
-    const ifl = V.reshape(indices, [indices.size]);
+    if (x.numel() === 0 && indices.numel() > 0) fail('takeAlongDim', `cannot pick from an empty tensor ${shapeStr(x.shape)}`);
+    const xf = reshape(x, [x.numel()]);
+    const ifl = V.reshape(indices, [indices.numel()]);
     const out = apply('gather', [xf, ifl], { dim: 0 });
     xf.dispose();
     ifl.dispose();
@@ -225,7 +225,7 @@ export const scatterAdd = decl(function scatterAdd(x: Tensor, dim: number, index
   for (let k = 0; k < x.ndim; k++)
     if (index.shape[k]! > src.shape[k]! || (k !== d && index.shape[k]! > x.shape[k]!))
       fail('scatterAdd', `index ${shapeStr(index.shape)} does not fit src ${shapeStr(src.shape)} and x ${shapeStr(x.shape)} in dimension ${k}`, `need index.shape[k] <= src.shape[k], and <= x.shape[k] for k != ${d}`);
-  if (x.shape[d] === 0 && index.size > 0) fail('scatterAdd', `cannot add into dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
+  if (x.shape[d] === 0 && index.numel() > 0) fail('scatterAdd', `cannot add into dimension ${d} of size 0 in x ${shapeStr(x.shape)}`);
   const temps: Tensor[] = [];
   let s = src;
   for (let k = 0; k < x.ndim; k++)
@@ -264,7 +264,7 @@ export const oneHot = decl(function oneHot(indices: Tensor, numClasses: number, 
 /** Joins tensors along an existing axis; shapes must agree off it. Mixed dtypes promote (bool < int32 < float32). */
 export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors as unknown) || tensors.length === 0) fail('concat', 'needs a non-empty array of tensors', 'pass [a, b, ...]');
-  tensors.forEach((t) => checkRanked('concat', t));
+  tensors.forEach((t, i) => checkRanked('concat', t, `element ${i} of the list`));
   const first = tensors[0]!;
   const d = normAxis('concat', dim, first.ndim);
   for (const t of tensors)
@@ -278,7 +278,7 @@ export const cat = concat;
 /** Joins equally shaped tensors along a new axis `dim`. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors as unknown) || tensors.length === 0) fail('stack', 'needs a non-empty array of tensors', 'pass [a, b, ...]');
-  tensors.forEach((t) => t.assertLive('stack'));
+  tensors.forEach((t, i) => expectTensor('stack', `element ${i} of the list`, t));
   const first = tensors[0]!;
   for (const t of tensors)
     if (!sameShape(t.shape, first.shape))
@@ -296,7 +296,8 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
  * `value` and crops for negative widths; 'reflect', 'replicate' and 'circular' take widths >= 0.
  */
 export const pad = decl(function pad(x: Tensor, widths: readonly number[], opts: PadOptions = {}): Tensor {
-  x.assertLive('pad');
+  expectTensor('pad', 'the input', x);
+  if (!Array.isArray(widths)) fail('pad', `widths is ${describeValue(widths)}, not an array`, 'pass [left, right] per padded axis, last axis first: pad(x, [1, 1])');
   const mode = opts.mode ?? 'constant';
   const value = opts.value ?? 0;
   const bad = (why: string, fix?: string) => fail('pad', `widths [${widths.join(', ')}] for shape ${shapeStr(x.shape)}: ${why}`, fix);

@@ -4,7 +4,7 @@
 // themselves differentiable, so gradients of gradients work.
 import { fail, shapeStr } from '../../device/index.ts';
 import { matmul as matmulKernel, numel, type View } from '../../kernels/index.ts';
-import { broadcastStrides, empty, type Tensor } from '../../tensor/index.ts';
+import { broadcastStrides, empty, expectTensor, type Tensor } from '../../tensor/index.ts';
 import { rules, type FamilyApply } from '../apply.ts';
 import { op as decl } from '../define.ts';
 import { sum } from './reduce.ts';
@@ -98,8 +98,8 @@ const apply: FamilyApply<LinalgAttrs> = rules<LinalgAttrs>({
 });
 
 function checkFloat(op: string, ...ts: Tensor[]): void {
-  for (const t of ts) {
-    t.assertLive(op);
+  for (const [i, t] of ts.entries()) {
+    expectTensor(op, `argument ${i + 1}`, t);
     if (t.dtype !== 'float32') fail(op, `operands must be float32, got a ${t.dtype} tensor of shape ${shapeStr(t.shape)}`, 'convert it with .float()');
   }
 }

@@ -2,11 +2,11 @@
 // axes; max and min share it evenly among tied maxima, as PyTorch's amax/amin do. Every backward is
 // built from differentiable ops, so reductions can be differentiated twice; backwards run in a scope
 // (graph.ts), so their temporaries need no disposing here.
-import { fail, shapeStr } from '../../device/index.ts';
+import { checkOptions, fail, optionKeys, shapeStr } from '../../device/index.ts';
 import { argreduce, reduce as reduceKernel, type ArgReduceOp, type DType, type ReduceOp, type View } from '../../kernels/index.ts';
 import { contiguousRaw, empty, normAxes, normAxis, type Tensor } from '../../tensor/index.ts';
 import { rules, type FamilyApply } from '../apply.ts';
-import { op as decl } from '../define.ts';
+import { op as decl, withMethodType } from '../define.ts';
 import type { Ctx } from '../graph.ts';
 import { div, eq, exp, mul, sign, sub, where } from './elementwise.ts';
 import { expand, reshape } from './views.ts';
@@ -195,10 +195,52 @@ const make = (op: 'sum' | 'mean' | 'max' | 'min' | 'prod') => (x: Tensor, axes?:
 
 export const sum = decl(make('sum'));
 export const mean = decl(make('mean'));
-/** The maximum over axes (values only; see argmax for indices). */
-export const max = decl(make('max'));
-export const min = decl(make('min'));
 export const prod = decl(make('prod'));
+
+export interface ExtremumOptions {
+  keepdim?: boolean;
+  /** Also return the index of the (first) extremum along the one axis given, as PyTorch's max(x, dim). */
+  indices?: boolean;
+}
+/** PyTorch's (values, indices) pair of max(x, dim), as an object. */
+export interface ValuesIndices {
+  values: Tensor;
+  /** int32 positions along the reduced axis. */
+  indices: Tensor;
+}
+const EXTREMUM_OPTIONS = optionKeys<ExtremumOptions>({ keepdim: true, indices: true });
+
+/** max / min as declared: values over `axes`; with {indices: true} over one axis, values and indices. */
+interface Extremum {
+  (x: Tensor, axes?: Axes, keepdim?: boolean | (ExtremumOptions & { indices?: false })): Tensor;
+  (x: Tensor, axis: number, opts: ExtremumOptions & { indices: true }): ValuesIndices;
+}
+interface ExtremumMethod {
+  (axes?: Axes, keepdim?: boolean | (ExtremumOptions & { indices?: false })): Tensor;
+  (axis: number, opts: ExtremumOptions & { indices: true }): ValuesIndices;
+}
+
+function extremumOp(op: 'max' | 'min'): Extremum {
+  const values = make(op);
+  return ((x: Tensor, axes?: Axes, k: boolean | ExtremumOptions = false): Tensor | ValuesIndices => {
+    if (typeof k === 'boolean') return values(x, axes, k);
+    const o = checkOptions(op, k, EXTREMUM_OPTIONS);
+    const keepdim = o.keepdim ?? false;
+    if (!o.indices) return values(x, axes, keepdim);
+    if (typeof axes !== 'number')
+      fail(op, `indices need exactly one axis, got ${axes === undefined ? 'none' : JSON.stringify(axes)}`, `pass one axis: x.${op}(1, {indices: true})`);
+    const v = values(x, axes, keepdim);
+    return { values: v, indices: makeArg(op === 'max' ? 'argmax' : 'argmin')(x, axes, keepdim) };
+  }) as Extremum;
+}
+
+/**
+ * The maximum over axes (all by default). With {indices: true} and one axis it returns
+ * {values, indices} as PyTorch's torch.max(x, dim): x.max(1, {keepdim: true, indices: true}).
+ */
+export const max = withMethodType<ExtremumMethod>()(decl(extremumOp('max')));
+/** The minimum over axes; {indices: true} with one axis gives {values, indices} as for max. */
+export const min = withMethodType<ExtremumMethod>()(decl(extremumOp('min')));
 
 function centered(op: 'var' | 'std', x: Tensor, axes: Axes, opts: VarOptions): Tensor {
   const correction = opts.correction ?? 1;

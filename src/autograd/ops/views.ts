@@ -1,7 +1,8 @@
 // Views: no data moves in the forward pass. Every view reduces to reshape, permute, expand or slice;
 // their gradients are the inverse views (or a scatter into zeros for slice).
+import { fail } from '../../device/index.ts';
 import { copy } from '../../kernels/index.ts';
-import { empty, normAxis, views as V, type Tensor } from '../../tensor/index.ts';
+import { empty, normAxis, sizeArgs, views as V, type SizeArgs, type Tensor } from '../../tensor/index.ts';
 import { fill } from '../../kernels/index.ts';
 import { rules, type FamilyApply } from '../apply.ts';
 import { op as decl } from '../define.ts';
@@ -78,19 +79,50 @@ function copyOf(x: Tensor): Tensor {
   return out;
 }
 
-export const reshape = decl((x: Tensor, shape: readonly number[]): Tensor => apply('reshape', [x], { shape: V.resolveShape('reshape', x, shape) }));
-export const view = decl((x: Tensor, shape: readonly number[]): Tensor => {
-  V.view(x, shape).dispose(); // throws when the layout cannot be viewed without a copy
-  return reshape(x, shape);
+// Shapes and dims come as one array or as PyTorch's varargs: x.reshape([2, 3]) or x.reshape(2, 3).
+const shapeOf = (op: string, args: readonly unknown[]) => sizeArgs(op, args, false).shape;
+const dimsOf = (op: string, args: readonly unknown[]) => sizeArgs(op, args, false, 'dim').shape;
+
+export const reshape = decl((x: Tensor, ...shape: SizeArgs): Tensor => apply('reshape', [x], { shape: V.resolveShape('reshape', x, shapeOf('reshape', shape)) }));
+export const view = decl((x: Tensor, ...shape: SizeArgs): Tensor => {
+  const s = shapeOf('view', shape);
+  V.view(x, s).dispose(); // throws when the layout cannot be viewed without a copy
+  return reshape(x, s);
 });
-export const permute = decl((x: Tensor, dims: readonly number[]): Tensor => apply('permute', [x], { dims: [...dims] }));
-export const expand = decl((x: Tensor, shape: readonly number[]): Tensor => apply('expand', [x], { shape: [...shape] }));
+export const permute = decl((x: Tensor, ...dims: SizeArgs): Tensor => {
+  const p = dimsOf('permute', dims);
+  V.permute(x, p).dispose(); // validates the permutation
+  return apply('permute', [x], { dims: p });
+});
+export const expand = decl((x: Tensor, ...shape: SizeArgs): Tensor => {
+  const s = shapeOf('expand', shape);
+  V.expand(x, s).dispose(); // validates, and names the limit of 2^32 - 1 elements
+  return apply('expand', [x], { shape: s });
+});
+
+/** Tiles x: repeat(2, 1) doubles the first axis (torch.Tensor.repeat); extra counts add leading axes. */
+export const repeat = decl((x: Tensor, ...counts: SizeArgs): Tensor => {
+  const r = shapeOf('repeat', counts);
+  if (r.length < x.ndim)
+    fail('repeat', `${r.length} repeat counts for a tensor of rank ${x.ndim}`, `pass at least ${x.ndim} counts, one per dimension`);
+  r.forEach((v) => Number.isInteger(v) && v >= 0 || fail('repeat', `repeat counts must be non-negative integers, got [${r.join(', ')}]`));
+  const lead = r.length - x.ndim;
+  const sizes = [...Array(lead).fill(1), ...x.shape];
+  // [s0, s1] -> [1, s0, 1, s1] -> expand to [r0, s0, r1, s1] -> reshape to [r0 s0, r1 s1] (a copy).
+  const spread = reshape(x, sizes.flatMap((s) => [1, s]));
+  const wide = expand(spread, sizes.flatMap((s, i) => [r[i]!, s]));
+  const out = reshape(wide, sizes.map((s, i) => s * r[i]!));
+  spread.dispose();
+  wide.dispose();
+  return out;
+});
 export const contiguous = decl((x: Tensor): Tensor => apply('contiguous', [x], {}));
 
 /** A new tensor sharing storage, cut from the graph. */
 export const detach = decl((x: Tensor): Tensor => apply('detach', [x], {}));
 
-export const slice = decl(function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+export const slice = decl(function slice(x: Tensor, dim: number, start = 0, end?: number | null, step = 1): Tensor {
+  V.slice(x, dim, start, end, step).dispose(); // validates
   // Python-style bounds are resolved here so the backward scatter gets concrete numbers.
   const d = normAxis('slice', dim, x.ndim);
   const n = x.shape[d]!;
@@ -108,6 +140,15 @@ export const narrow = decl((x: Tensor, dim: number, start: number, length: numbe
   const d = dim < 0 ? dim + x.ndim : dim;
   const s = start < 0 ? start + x.shape[d]! : start;
   return slice(x, d, s, s + length);
+});
+
+/** x[..., index, ...] along dim, that dimension removed (torch.select); negative index counts from the end. */
+export const select = decl(function select(x: Tensor, dim: number, index: number): Tensor {
+  const at = V.selectIndex(x, dim, index);
+  const part = slice(x, at.dim, at.index, at.index + 1);
+  const out = reshape(part, x.shape.filter((_, k) => k !== at.dim));
+  part.dispose();
+  return out;
 });
 
 export const transpose = decl(function transpose(x: Tensor, d0 = -2, d1 = -1): Tensor {
@@ -140,8 +181,9 @@ export const unsqueeze = decl(function unsqueeze(x: Tensor, dim: number): Tensor
 
 export const flatten = decl(function flatten(x: Tensor, startDim: number = 0, endDim: number = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
-  const s = startDim < 0 ? startDim + x.ndim : startDim;
-  const e = endDim < 0 ? endDim + x.ndim : endDim;
+  const s = normAxis('flatten', startDim, x.ndim);
+  const e = normAxis('flatten', endDim, x.ndim);
+  if (s > e) fail('flatten', `startDim ${startDim} comes after endDim ${endDim} for a tensor of rank ${x.ndim}`, 'pass startDim <= endDim, e.g. flatten(1) or flatten(0, -1)');
   const shape = [...x.shape.slice(0, s), x.shape.slice(s, e + 1).reduce((p, q) => p * q, 1), ...x.shape.slice(e + 1)];
   return reshape(x, shape);
 });
