@@ -19,6 +19,7 @@ export const TRAIN_FLAGS = {
   epochs: { kind: 'int', def: 5, help: 'passes over the training set' },
   'weight-decay': { kind: 'number', def: 0, help: 'L2 penalty (decoupled for adamw)' },
   dropout: { kind: 'number', def: 0, help: 'dropout probability before the last layer, in [0, 1)' },
+  augment: { kind: 'int', def: 0, help: 'shift each training image by up to N pixels (random, per sample, on the GPU); 0 = off' },
   seed: { kind: 'int', def: 0, help: 'seeds weights, shuffling, dropout and the synthetic data' },
   'early-stopping': { kind: 'int', def: null, help: 'stop after PATIENCE epochs without a better test loss, keeping the best weights' },
   'log-every': { kind: 'int', def: 20, help: 'read the running loss back every N steps' },
@@ -100,8 +101,8 @@ export function parse(argv, flags, command) {
       out[key] = raw;
     } else {
       const v = Number(raw);
-      const ok = raw.trim() !== '' && Number.isFinite(v) && (f.kind === 'number' || (Number.isInteger(v) && v >= (name === 'seed' || name === 'early-stopping' ? 0 : 1)));
-      if (!ok) throw new UsageError(`webgrad ${command}: --${name} needs ${f.kind === 'int' ? (name === 'seed' || name === 'early-stopping' ? 'a whole number' : 'a positive integer') : 'a number'}, got '${raw}'`);
+      const ok = raw.trim() !== '' && Number.isFinite(v) && (f.kind === 'number' || (Number.isInteger(v) && v >= (['seed', 'early-stopping', 'augment'].includes(name) ? 0 : 1)));
+      if (!ok) throw new UsageError(`webgrad ${command}: --${name} needs ${f.kind === 'int' ? (['seed', 'early-stopping', 'augment'].includes(name) ? 'a whole number' : 'a positive integer') : 'a number'}, got '${raw}'`);
       out[key] = v;
     }
   }

@@ -106,9 +106,28 @@ export async function loadDataset(wg, { dataset, seed = 0, limit = null, dataDir
   };
 }
 
-/** A DataLoader over a resident split; with `shuffle`, each epoch draws a new seeded order. */
-export function batches(wg, ds, batchSize, { shuffle = false, seed = 0 } = {}) {
-  return new wg.data.DataLoader(ds, { batchSize, shuffle, seed });
+/**
+ * A DataLoader over a resident split; with `shuffle`, each epoch draws a new seeded order. `augment`
+ * (pixels) shifts each training image by a random offset in [-augment, augment] on both axes, filling
+ * with the background value `fill`: all on the GPU (randint, pad, gather), no upload.
+ */
+export function batches(wg, ds, batchSize, { shuffle = false, seed = 0, augment = 0, fill = 0 } = {}) {
+  const opts = { batchSize, shuffle, seed };
+  if (augment > 0) opts.transform = ([x, y]) => [shifted(wg, x, augment, fill), y];
+  return new wg.data.DataLoader(ds, opts);
+}
+
+/** x [m, C, H, W] moved by a per-sample random (dy, dx) in [-s, s]^2; uncovered pixels get `fill`. */
+function shifted(wg, x, s, fill) {
+  const [m, c, h, w] = x.shape;
+  const P = w + 2 * s;
+  const padded = wg.reshape(wg.pad(x, [s, s, s, s], { value: fill }), [m, c, (h + 2 * s) * P]);
+  // Source pixel of output (r, q) is padded (r + dy, q + dx): index r*P + q + (dy*P + dx).
+  const rows = wg.mul(wg.arange(0, h, 1, { dtype: 'int32' }), P);
+  const base = wg.add(wg.reshape(rows, [h, 1]), wg.reshape(wg.arange(0, w, 1, { dtype: 'int32' }), [1, w]));
+  const offset = wg.add(wg.mul(wg.randint(0, 2 * s + 1, [m]), P), wg.randint(0, 2 * s + 1, [m]));
+  const index = wg.add(wg.reshape(offset, [m, 1, 1]), wg.reshape(base, [1, 1, h * w]));
+  return wg.reshape(wg.gather(padded, 2, wg.expand(index, [m, c, h * w])), [m, c, h, w]);
 }
 
 /**

@@ -44,6 +44,7 @@ function metaTable(run) {
     ['batch size', c.batchSize],
     ['epochs', `${s.epochs} of ${c.epochs}${run.stopped ? ' (stopped early)' : ''}${run.restoredEpoch != null ? `, weights of epoch ${run.restoredEpoch + 1} restored` : ''}${c.earlyStopping != null ? `, early stopping patience ${c.earlyStopping}` : ''}`],
     ['dropout', c.dropout],
+    ['augment', c.augment ? `shifts up to ${c.augment} px` : 'none'],
     ['seed', c.seed],
     ['steps', run.steps],
     ['time', `${fixed(s.seconds, 1)} s`],

@@ -64,9 +64,9 @@ export async function runTraining(wg, cfg, emit = () => {}) {
   const nTest = ds.test.length;
   const model = buildModel(wg, cfg, ds.inputShape, ds.numClasses);
   const optimizer = buildOptimizer(wg, cfg, model.parameters());
-  const trainData = batches(wg, ds.train, cfg.batchSize, { shuffle: true, seed: cfg.seed });
+  const trainData = batches(wg, ds.train, cfg.batchSize, { shuffle: true, seed: cfg.seed, augment: cfg.augment ?? 0, fill: -ds.mean / ds.std });
   const testData = () => batches(wg, ds.test, Math.max(cfg.batchSize, 256));
-  const steps = trainData.steps;
+  const steps = trainData.length;
   const records = [];
   const { train } = wg;
   let epochStart = 0;
@@ -153,7 +153,7 @@ export async function runTraining(wg, cfg, emit = () => {}) {
 
 /** The flags that define a run (what config.json records and `webgrad eval` rebuilds the model from). */
 export function configOf(cfg) {
-  const keys = ['dataset', 'model', 'optimizer', 'lr', 'batchSize', 'epochs', 'weightDecay', 'dropout', 'seed', 'earlyStopping', 'logEvery', 'limit', 'runtime'];
+  const keys = ['dataset', 'model', 'optimizer', 'lr', 'batchSize', 'epochs', 'weightDecay', 'dropout', 'augment', 'seed', 'earlyStopping', 'logEvery', 'limit', 'runtime'];
   return Object.fromEntries(keys.map((k) => [k, cfg[k] ?? null]));
 }
 
