@@ -15,6 +15,7 @@ export const TRAIN_FLAGS = {
   model: { kind: 'string', choices: MODELS, def: 'mlp', help: 'mlp (784-128-10) or cnn (two conv + pool blocks, then linear)' },
   optimizer: { kind: 'string', choices: OPTIMIZERS, def: 'adam', help: 'momentum is SGD with momentum 0.9' },
   lr: { kind: 'number', def: null, help: 'learning rate (default per optimizer: sgd 0.1, momentum 0.05, adagrad 0.05, others 0.001)' },
+  schedule: { kind: 'string', choices: ['cosine', 'constant'], def: 'cosine', help: 'the learning rate over the epochs: cosine decay from --lr towards 0, or constant' },
   'batch-size': { kind: 'int', def: 64, help: 'samples per step' },
   epochs: { kind: 'int', def: 5, help: 'passes over the training set' },
   'weight-decay': { kind: 'number', def: 0, help: 'L2 penalty (decoupled for adamw)' },

@@ -40,7 +40,7 @@ function metaTable(run) {
     ['model', `${c.model}, ${run.parameters.toLocaleString('en-US')} parameters`],
     ['runtime', s.runtime],
     ['adapter', `${s.adapter}${s.software ? ' (software rendering: no GPU)' : ''}`],
-    ['optimizer', `${c.optimizer}, lr ${c.lr}, weight decay ${c.weightDecay}`],
+    ['optimizer', `${c.optimizer}, lr ${c.lr}${c.schedule === 'cosine' ? ' (cosine decay)' : ''}, weight decay ${c.weightDecay}`],
     ['batch size', c.batchSize],
     ['epochs', `${s.epochs} of ${c.epochs}${run.stopped ? ' (stopped early)' : ''}${run.restoredEpoch != null ? `, weights of epoch ${run.restoredEpoch + 1} restored` : ''}${c.earlyStopping != null ? `, early stopping patience ${c.earlyStopping}` : ''}`],
     ['dropout', c.dropout],

@@ -64,6 +64,7 @@ export async function runTraining(wg, cfg, emit = () => {}) {
   const nTest = ds.test.length;
   const model = buildModel(wg, cfg, ds.inputShape, ds.numClasses);
   const optimizer = buildOptimizer(wg, cfg, model.parameters());
+  const scheduler = (cfg.schedule ?? 'constant') === 'cosine' && cfg.epochs > 1 ? new wg.optim.CosineAnnealingLR(optimizer, { tMax: cfg.epochs }) : undefined;
   const trainData = batches(wg, ds.train, cfg.batchSize, { shuffle: true, seed: cfg.seed, augment: cfg.augment ?? 0, fill: -ds.mean / ds.std });
   const testData = () => batches(wg, ds.test, Math.max(cfg.batchSize, 256));
   const steps = trainData.length;
@@ -95,6 +96,7 @@ export async function runTraining(wg, cfg, emit = () => {}) {
     }),
     test: { [Symbol.asyncIterator]: () => testData()[Symbol.asyncIterator]() },
     optimizer,
+    scheduler,
     loss,
     epochs: cfg.epochs,
     logEvery: cfg.logEvery ?? 20,
@@ -153,7 +155,7 @@ export async function runTraining(wg, cfg, emit = () => {}) {
 
 /** The flags that define a run (what config.json records and `webgrad eval` rebuilds the model from). */
 export function configOf(cfg) {
-  const keys = ['dataset', 'model', 'optimizer', 'lr', 'batchSize', 'epochs', 'weightDecay', 'dropout', 'augment', 'seed', 'earlyStopping', 'logEvery', 'limit', 'runtime'];
+  const keys = ['dataset', 'model', 'optimizer', 'lr', 'schedule', 'batchSize', 'epochs', 'weightDecay', 'dropout', 'augment', 'seed', 'earlyStopping', 'logEvery', 'limit', 'runtime'];
   return Object.fromEntries(keys.map((k) => [k, cfg[k] ?? null]));
 }
 
