@@ -309,7 +309,7 @@ await check('node: init({verbose: true}) lets the driver stack speak', async () 
 const runDir = mkdtempSync(join(tmpdir(), 'webgrad-cli-'));
 let cliRun = null;
 
-const CLI_TRAIN = ['bin/webgrad.mjs', 'train', '--dataset', 'synthetic', '--epochs', '2', '--limit', '512', '--log-every', '4', '--seed', '1', '--json'];
+const CLI_TRAIN = ['bin/webgrad.mjs', 'train', '--dataset', 'synthetic', '--epochs', '2', '--batch-size', '64', '--limit', '512', '--log-every', '4', '--seed', '1', '--json'];
 
 await check('cli: webgrad train --dataset synthetic --json writes its run folder', async () => {
   const r = await runChild(process.execPath, [...CLI_TRAIN, '--out', runDir], { timeoutMs: 300_000 });
@@ -402,7 +402,7 @@ for (const runtime of ['chrome', 'deno'])
 // MNIST through the real data path (wg.data.mnist, a GPU-resident DataLoader): Node trains on a subset,
 // eval reproduces its accuracy exactly from model.safetensors, and Chromium (the digits served to the
 // page) and Deno train the same seeded model.
-const MNIST_TRAIN = ['bin/webgrad.mjs', 'train', '--dataset', 'mnist', '--limit', '512', '--epochs', '1', '--log-every', '4', '--seed', '1', '--json'];
+const MNIST_TRAIN = ['bin/webgrad.mjs', 'train', '--dataset', 'mnist', '--limit', '512', '--epochs', '1', '--batch-size', '64', '--log-every', '4', '--seed', '1', '--json'];
 const mnistDir = mkdtempSync(join(tmpdir(), 'webgrad-cli-mnist-'));
 let mnistRun = null;
 
