@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { height: { type: 'string', default: '1050' }, width: { type: 'string', default: '1100' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { height: { type: 'string', default: '880' }, width: { type: 'string', default: '1200' } } });
 const [report, out = 'docs/report.png'] = positionals;
 if (!report || !existsSync(report)) {
   console.error('usage: node scripts/screenshot-report.mjs runs/<run>/report.html [docs/report.png] [--height PX] [--width PX]');
