@@ -29,7 +29,7 @@ describe('webgrad train flags', () => {
     bad(['--lr', 'fast'], /--lr needs a number/);
     bad(['--lr=-1'], /--lr must be positive/);
     bad(['--dropout', '1'], /--dropout must be in \[0, 1\)/);
-    bad(['--augment', '-1'], /--augment needs a whole number, got '-1'/);
+    bad(['--augment=-1'], /--augment needs a whole number, got '-1'/);
     bad(['--schedule', 'cosin'], /did you mean cosine\?/);
     bad(['stray'], /unexpected argument 'stray'/);
     bad(['--epochs'], /argument missing|--epochs/);
