@@ -1,6 +1,7 @@
 // One training run, independent of the JavaScript runtime: Node runs it directly, the Chromium page
 // and the Deno script run the same function and relay its events. It reads the GPU only where fit()
-// does, plus once for the final predictions and once to serialize the weights.
+// does, plus once for the final predictions, once for the misclassified images' pixels and once to
+// serialize the weights.
 import { batches, loadDataset, pixelsOf } from './data.mjs';
 import { buildModel, buildOptimizer } from './models.mjs';
 import { serializeModel } from './io.mjs';
