@@ -10,7 +10,7 @@ import { readUplot, renderReport } from '../bin/lib/report.mjs';
 describe('webgrad train flags', () => {
   it('fills defaults, picks the optimizer lr and converts values', () => {
     const c = trainConfig(['--dataset', 'synthetic', '--optimizer', 'sgd', '--batch-size=32', '--json', '--early-stopping', '0']);
-    expect(c).toMatchObject({ dataset: 'synthetic', model: 'mlp', optimizer: 'sgd', lr: 0.1, batchSize: 32, epochs: 5, json: true, quiet: false, earlyStopping: 0, runtime: 'node', out: null, limit: null });
+    expect(c).toMatchObject({ dataset: 'synthetic', model: 'mlp', optimizer: 'sgd', lr: 0.1, batchSize: 32, epochs: 15, dropout: 0.2, augment: 2, schedule: 'cosine', json: true, quiet: false, earlyStopping: 0, runtime: 'node', out: null, limit: null });
     expect(trainConfig(['--lr', '0.02']).lr).toBe(0.02);
   });
 
@@ -29,6 +29,8 @@ describe('webgrad train flags', () => {
     bad(['--lr', 'fast'], /--lr needs a number/);
     bad(['--lr=-1'], /--lr must be positive/);
     bad(['--dropout', '1'], /--dropout must be in \[0, 1\)/);
+    bad(['--augment=-1'], /--augment needs a whole number, got '-1'/);
+    bad(['--schedule', 'cosin'], /did you mean cosine\?/);
     bad(['stray'], /unexpected argument 'stray'/);
     bad(['--epochs'], /argument missing|--epochs/);
   });

@@ -7,18 +7,20 @@ export const MODELS = ['mlp', 'cnn'];
 export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw'];
 export const RUNTIMES = ['node', 'chrome', 'deno'];
 /** Per-optimizer default learning rates, chosen for the MNIST-sized models here. */
-export const DEFAULT_LR = { sgd: 0.1, momentum: 0.05, adagrad: 0.05, rmsprop: 0.001, adam: 0.001, adamw: 0.001 };
+export const DEFAULT_LR = { sgd: 0.1, momentum: 0.05, adagrad: 0.05, rmsprop: 0.001, adam: 0.002, adamw: 0.002 };
 
 // kind: 'string' | 'int' | 'number' | 'bool'; choices limit strings; def is the default.
 export const TRAIN_FLAGS = {
   dataset: { kind: 'string', choices: DATASETS, def: 'mnist', help: 'the data: mnist (10k digits, 8k/2k), fashion-mnist, or synthetic (generated 28x28 blobs, no download)' },
-  model: { kind: 'string', choices: MODELS, def: 'mlp', help: 'mlp (784-128-10) or cnn (two conv + pool blocks, then linear)' },
+  model: { kind: 'string', choices: MODELS, def: 'mlp', help: 'mlp (784-256-10) or cnn (two conv + pool blocks, then linear)' },
   optimizer: { kind: 'string', choices: OPTIMIZERS, def: 'adam', help: 'momentum is SGD with momentum 0.9' },
-  lr: { kind: 'number', def: null, help: 'learning rate (default per optimizer: sgd 0.1, momentum 0.05, adagrad 0.05, others 0.001)' },
-  'batch-size': { kind: 'int', def: 64, help: 'samples per step' },
-  epochs: { kind: 'int', def: 5, help: 'passes over the training set' },
+  lr: { kind: 'number', def: null, help: 'learning rate (default per optimizer: sgd 0.1, momentum 0.05, adagrad 0.05, rmsprop 0.001, adam and adamw 0.002)' },
+  schedule: { kind: 'string', choices: ['cosine', 'constant'], def: 'cosine', help: 'the learning rate over the epochs: cosine decay from --lr towards 0, or constant' },
+  'batch-size': { kind: 'int', def: 128, help: 'samples per step' },
+  epochs: { kind: 'int', def: 15, help: 'passes over the training set' },
   'weight-decay': { kind: 'number', def: 0, help: 'L2 penalty (decoupled for adamw)' },
-  dropout: { kind: 'number', def: 0, help: 'dropout probability before the last layer, in [0, 1)' },
+  dropout: { kind: 'number', def: 0.2, help: 'dropout probability before the last layer, in [0, 1)' },
+  augment: { kind: 'int', def: 2, help: 'shift each training image by up to N pixels (random, per sample, on the GPU); 0 = off' },
   seed: { kind: 'int', def: 0, help: 'seeds weights, shuffling, dropout and the synthetic data' },
   'early-stopping': { kind: 'int', def: null, help: 'stop after PATIENCE epochs without a better test loss, keeping the best weights' },
   'log-every': { kind: 'int', def: 20, help: 'read the running loss back every N steps' },
@@ -100,8 +102,8 @@ export function parse(argv, flags, command) {
       out[key] = raw;
     } else {
       const v = Number(raw);
-      const ok = raw.trim() !== '' && Number.isFinite(v) && (f.kind === 'number' || (Number.isInteger(v) && v >= (name === 'seed' || name === 'early-stopping' ? 0 : 1)));
-      if (!ok) throw new UsageError(`webgrad ${command}: --${name} needs ${f.kind === 'int' ? (name === 'seed' || name === 'early-stopping' ? 'a whole number' : 'a positive integer') : 'a number'}, got '${raw}'`);
+      const ok = raw.trim() !== '' && Number.isFinite(v) && (f.kind === 'number' || (Number.isInteger(v) && v >= (['seed', 'early-stopping', 'augment'].includes(name) ? 0 : 1)));
+      if (!ok) throw new UsageError(`webgrad ${command}: --${name} needs ${f.kind === 'int' ? (['seed', 'early-stopping', 'augment'].includes(name) ? 'a whole number' : 'a positive integer') : 'a number'}, got '${raw}'`);
       out[key] = v;
     }
   }

@@ -64,7 +64,7 @@ export async function evalCommand(argv) {
   const { adapterName } = await import('./session.mjs');
   const ds = await loadDataset(wg, { dataset: o.dataset ?? cfg.dataset, seed: cfg.seed, limit: o.limit ?? cfg.limit, dataDir: o.dataDir });
   const model = buildModel(wg, cfg, ds.inputShape, ds.numClasses);
-  const { stateDict } = await deserializeModel(wg, new Uint8Array(readFileSync(join(dir, 'model.safetensors'))));
+  const { stateDict } = deserializeModel(wg, new Uint8Array(readFileSync(join(dir, 'model.safetensors'))));
   model.loadStateDict(stateDict);
   for (const t of Object.values(stateDict)) t.dispose();
   const t0 = performance.now();
@@ -78,6 +78,7 @@ export async function evalCommand(argv) {
     for (const row of r.confusion) console.log('  ' + row.map((v) => String(v).padStart(5)).join(''));
   }
   model.dispose();
+  ds.dispose();
   wg.destroy();
   return 0;
 }

@@ -1,6 +1,6 @@
 // The CLI's models and optimizers, built from the package's public API. `cnn` is a Module subclass
 // over the functional wg.conv2d / wg.maxPool2d (nn has no Conv2d module yet); Dropout likewise.
-export const MLP_HIDDEN = 128;
+export const MLP_HIDDEN = 256;
 
 function uniformInit(wg, shape, fanIn) {
   const bound = 1 / Math.sqrt(fanIn);

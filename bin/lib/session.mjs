@@ -1,7 +1,8 @@
 // One training run, independent of the JavaScript runtime: Node runs it directly, the Chromium page
 // and the Deno script run the same function and relay its events. It reads the GPU only where fit()
-// does, plus once for the final predictions and once to serialize the weights.
-import { batches, loadDataset } from './data.mjs';
+// does, plus once for the final predictions, once for the misclassified images' pixels and once to
+// serialize the weights.
+import { batches, loadDataset, pixelsOf } from './data.mjs';
 import { buildModel, buildOptimizer } from './models.mjs';
 import { serializeModel } from './io.mjs';
 
@@ -20,14 +21,14 @@ function counted(inner, onBatch) {
   };
 }
 
-/** Argmax predictions for a whole split, accumulated on the GPU and read back once. */
+/** Argmax predictions and labels of a whole split, accumulated on the GPU and read back once. */
 async function predict(wg, model, data) {
   model.eval();
   let all = null;
   try {
     for await (const [x, y] of data) {
       const next = wg.noGrad(() => wg.tidy(() => {
-        const p = wg.argmax(model(x), 1);
+        const p = wg.stack([wg.argmax(model(x), 1), y], 1);
         return all ? wg.concat([all, p], 0) : p;
       }));
       all?.dispose();
@@ -35,7 +36,8 @@ async function predict(wg, model, data) {
       x.dispose();
       y.dispose();
     }
-    return all ? Int32Array.from(await all.data()) : new Int32Array(0);
+    const v = all ? Int32Array.from(await all.data()) : new Int32Array(0);
+    return { preds: v.filter((_, i) => i % 2 === 0), labels: v.filter((_, i) => i % 2 === 1) };
   } finally {
     all?.dispose();
     model.train();
@@ -59,11 +61,14 @@ export async function runTraining(wg, cfg, emit = () => {}) {
   const runtime = cfg.runtime === 'chrome' && info.runtime === 'browser' ? 'chrome' : info.runtime;
   wg.manualSeed(cfg.seed);
   const ds = await loadDataset(wg, cfg);
+  const nTrain = ds.train.length;
+  const nTest = ds.test.length;
   const model = buildModel(wg, cfg, ds.inputShape, ds.numClasses);
   const optimizer = buildOptimizer(wg, cfg, model.parameters());
-  const trainData = batches(wg, ds.train, cfg.batchSize, { shuffle: true, seed: cfg.seed });
+  const scheduler = (cfg.schedule ?? 'constant') === 'cosine' && cfg.epochs > 1 ? new wg.optim.CosineAnnealingLR(optimizer, { tMax: cfg.epochs }) : undefined;
+  const trainData = batches(wg, ds.train, cfg.batchSize, { shuffle: true, seed: cfg.seed, augment: cfg.augment ?? 0, fill: -ds.mean / ds.std });
   const testData = () => batches(wg, ds.test, Math.max(cfg.batchSize, 256));
-  const steps = trainData.steps;
+  const steps = trainData.length;
   const records = [];
   const { train } = wg;
   let epochStart = 0;
@@ -72,7 +77,7 @@ export async function runTraining(wg, cfg, emit = () => {}) {
     onEpochBegin: (epoch) => {
       epochStart = performance.now();
       seen = 0;
-      emit({ type: 'epochBegin', epoch, epochs: cfg.epochs, steps, samples: ds.train.n });
+      emit({ type: 'epochBegin', epoch, epochs: cfg.epochs, steps, samples: nTrain });
     },
     onLog: (step, logs) => emit({ type: 'log', step, logs }),
     onEpochEnd: (epoch, logs) => emit({ type: 'epochEnd', epoch, epochs: cfg.epochs, logs, seconds: (performance.now() - epochStart) / 1000 }),
@@ -81,7 +86,7 @@ export async function runTraining(wg, cfg, emit = () => {}) {
   const callbacks = [relay, new train.ScalarLogger({ sink })];
   const stopper = cfg.earlyStopping == null ? null : new train.EarlyStopping({ monitor: 'test/loss', patience: cfg.earlyStopping, restoreBestWeights: true });
   if (stopper) callbacks.push(stopper);
-  emit({ type: 'start', runtime, adapter: adapterName(info), software: info.software, parameters: model.numParameters(), trainSize: ds.train.n, testSize: ds.test.n });
+  emit({ type: 'start', runtime, adapter: adapterName(info), software: info.software, parameters: model.numParameters(), trainSize: nTrain, testSize: nTest });
 
   const loss = (out, y) => wg.nn.F.crossEntropy(out, y);
   const t0 = performance.now();
@@ -92,6 +97,7 @@ export async function runTraining(wg, cfg, emit = () => {}) {
     }),
     test: { [Symbol.asyncIterator]: () => testData()[Symbol.asyncIterator]() },
     optimizer,
+    scheduler,
     loss,
     epochs: cfg.epochs,
     logEvery: cfg.logEvery ?? 20,
@@ -104,14 +110,11 @@ export async function runTraining(wg, cfg, emit = () => {}) {
   const final = restored === null ? h.evaluation : await train.evaluate(model, testData(), { loss });
   const at = restored === null ? h.epochs.length - 1 : h.epochs.indexOf(restored);
 
-  const preds = await predict(wg, model, testData());
-  const f = ds.test.x.length / ds.test.n;
-  const misclassified = [];
-  for (let i = 0; i < ds.test.n && misclassified.length < MISCLASSIFIED; i++) {
-    if (preds[i] === ds.test.y[i]) continue;
-    const px = Uint8Array.from(ds.test.x.subarray(i * f, (i + 1) * f), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
-    misclassified.push({ index: i, label: ds.test.y[i], pred: preds[i], pixels: toBase64(px) });
-  }
+  const { preds, labels } = await predict(wg, model, testData());
+  const wrong = [];
+  for (let i = 0; i < nTest && wrong.length < MISCLASSIFIED; i++) if (preds[i] !== labels[i]) wrong.push(i);
+  const pixels = await pixelsOf(wg, ds, wrong);
+  const misclassified = wrong.map((i, k) => ({ index: i, label: labels[i], pred: preds[i], pixels: toBase64(pixels[k]) }));
   const summary = {
     dataset: cfg.dataset,
     model: cfg.model,
@@ -134,8 +137,8 @@ export async function runTraining(wg, cfg, emit = () => {}) {
     modelText: String(model),
     inputShape: ds.inputShape,
     classNames: ds.classNames,
-    trainSize: ds.train.n,
-    testSize: ds.test.n,
+    trainSize: nTrain,
+    testSize: nTest,
     steps: h.steps,
     stopped: h.stopped,
     restoredEpoch: restored,
@@ -147,12 +150,13 @@ export async function runTraining(wg, cfg, emit = () => {}) {
   };
   model.dispose();
   optimizer.dispose();
+  ds.dispose();
   return { run, modelBytes: bytes, modelBase64: () => toBase64(bytes) };
 }
 
 /** The flags that define a run (what config.json records and `webgrad eval` rebuilds the model from). */
 export function configOf(cfg) {
-  const keys = ['dataset', 'model', 'optimizer', 'lr', 'batchSize', 'epochs', 'weightDecay', 'dropout', 'seed', 'earlyStopping', 'logEvery', 'limit', 'runtime'];
+  const keys = ['dataset', 'model', 'optimizer', 'lr', 'schedule', 'batchSize', 'epochs', 'weightDecay', 'dropout', 'augment', 'seed', 'earlyStopping', 'logEvery', 'limit', 'runtime'];
   return Object.fromEntries(keys.map((k) => [k, cfg[k] ?? null]));
 }
 

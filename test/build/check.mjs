@@ -9,7 +9,7 @@
 // libwayland's and Dawn's benign start-up messages off the terminal, and shows them with {verbose: true};
 // (8) `webgrad train` on the synthetic set writes its run folder and JSON summary, `webgrad eval`
 // reproduces the test accuracy from the saved model, Chromium renders the run's report.html offline, and
-// --runtime chrome / deno train the same model as Node; (9) a strict TypeScript consumer
+// --runtime chrome / deno train the same model as Node; the same on a 512-digit MNIST subset; (9) a strict TypeScript consumer
 // (test/build/ts-consumer, skipLibCheck false) typechecks against dist/'s .d.ts files. Prints one line per
 // check, `build: N passed, M failed` and `BUILD_RESULT {...}` for scripts/test.sh; exits 1 on any failure.
 // `node test/build/check.mjs WORD…` runs only the checks whose name contains a WORD.
@@ -309,7 +309,7 @@ await check('node: init({verbose: true}) lets the driver stack speak', async () 
 const runDir = mkdtempSync(join(tmpdir(), 'webgrad-cli-'));
 let cliRun = null;
 
-const CLI_TRAIN = ['bin/webgrad.mjs', 'train', '--dataset', 'synthetic', '--epochs', '2', '--limit', '512', '--log-every', '4', '--seed', '1', '--json'];
+const CLI_TRAIN = ['bin/webgrad.mjs', 'train', '--dataset', 'synthetic', '--epochs', '2', '--batch-size', '64', '--limit', '512', '--log-every', '4', '--seed', '1', '--json'];
 
 await check('cli: webgrad train --dataset synthetic --json writes its run folder', async () => {
   const r = await runChild(process.execPath, [...CLI_TRAIN, '--out', runDir], { timeoutMs: 300_000 });
@@ -393,6 +393,56 @@ for (const runtime of ['chrome', 'deno'])
       if (!existsSync(join(dir, 'report.html')) || !existsSync(join(dir, 'model.safetensors'))) throw new Error(`the run folder ${dir} is incomplete`);
       if (Math.abs(s.testAccuracy - cliRun.testAccuracy) > 2 / 128 || Math.abs(s.testLoss - cliRun.testLoss) > 1e-3 * Math.max(1, cliRun.testLoss))
         throw new Error(`test accuracy ${s.testAccuracy}, loss ${s.testLoss}; node gave ${cliRun.testAccuracy}, ${cliRun.testLoss}`);
+      return `${s.adapter}${s.software ? ' (software)' : ''}: test accuracy ${(100 * s.testAccuracy).toFixed(1)}%, loss ${s.testLoss.toFixed(4)}`;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+// MNIST through the real data path (wg.data.mnist, a GPU-resident DataLoader): Node trains on a subset,
+// eval reproduces its accuracy exactly from model.safetensors, and Chromium (the digits served to the
+// page) and Deno train the same seeded model.
+const MNIST_TRAIN = ['bin/webgrad.mjs', 'train', '--dataset', 'mnist', '--limit', '512', '--epochs', '1', '--batch-size', '64', '--log-every', '4', '--seed', '1', '--json'];
+const mnistDir = mkdtempSync(join(tmpdir(), 'webgrad-cli-mnist-'));
+let mnistRun = null;
+
+await check('cli: webgrad train --dataset mnist --limit 512 --epochs 1 (node)', async () => {
+  const r = await runChild(process.execPath, [...MNIST_TRAIN, '--out', mnistDir], { timeoutMs: 300_000 });
+  if (r.code !== 0) throw new Error(`exit ${r.code}\n${tail(r.err || r.out)}`);
+  const s = JSON.parse(r.out.trim());
+  if (s.dataset !== 'mnist' || s.runtime !== 'node' || s.epochs !== 1) throw new Error(`unexpected summary ${r.out.trim()}`);
+  const cfg = JSON.parse(readFileSync(join(mnistDir, 'config.json'), 'utf8'));
+  if (cfg.classNames.join('') !== '0123456789') throw new Error(`config.json has classes ${cfg.classNames}`);
+  // 512 digits, one epoch: a linear-ish model already gets most of 128 test digits right.
+  if (!(s.testAccuracy > 0.5)) throw new Error(`test accuracy ${s.testAccuracy} after one epoch on 512 digits: the model did not learn`);
+  const html = readFileSync(join(mnistDir, 'report.html'), 'utf8');
+  if (!html.includes('canvas data-i="0"')) throw new Error('report.html shows no misclassified digits');
+  mnistRun = s;
+  return `test accuracy ${(100 * s.testAccuracy).toFixed(1)}% on 128 digits, ${Math.round(s.samplesPerSecond)} samples/s`;
+});
+
+await check('cli: webgrad eval --model DIR (mnist) gives exactly the training run\'s test accuracy', async () => {
+  if (!mnistRun) throw new Error('no mnist run to evaluate (the train check failed)');
+  const r = await runChild(process.execPath, ['bin/webgrad.mjs', 'eval', '--model', mnistDir, '--json'], { timeoutMs: 180_000 });
+  if (r.code !== 0) throw new Error(`exit ${r.code}\n${tail(r.err || r.out)}`);
+  const e = JSON.parse(r.out.trim());
+  if (e.samples !== 128 || e.testAccuracy !== mnistRun.testAccuracy || Math.abs(e.testLoss - mnistRun.testLoss) > 1e-5 * Math.max(1, mnistRun.testLoss))
+    throw new Error(`eval gives accuracy ${e.testAccuracy}, loss ${e.testLoss} on ${e.samples} samples; training ended at ${mnistRun.testAccuracy}, ${mnistRun.testLoss}`);
+  rmSync(mnistDir, { recursive: true, force: true });
+  return `accuracy ${(100 * e.testAccuracy).toFixed(1)}%, loss ${e.testLoss.toFixed(4)}`;
+});
+
+for (const runtime of ['chrome', 'deno'])
+  await check(`cli: webgrad train --dataset mnist --runtime ${runtime} matches the node run`, async () => {
+    if (!mnistRun) throw new Error('no node mnist run to compare with (the train check failed)');
+    const dir = mkdtempSync(join(tmpdir(), `webgrad-cli-mnist-${runtime}-`));
+    try {
+      const r = await runChild(process.execPath, [...MNIST_TRAIN, '--runtime', runtime, '--out', dir], { timeoutMs: 300_000 });
+      if (r.code !== 0) throw new Error(`exit ${r.code}\n${tail(r.err || r.out)}`);
+      const s = JSON.parse(r.out.trim());
+      if (s.runtime !== runtime || s.dataset !== 'mnist') throw new Error(`the summary says ${s.dataset} on ${s.runtime}`);
+      if (Math.abs(s.testAccuracy - mnistRun.testAccuracy) > 2 / 128 || Math.abs(s.testLoss - mnistRun.testLoss) > 1e-3 * Math.max(1, mnistRun.testLoss))
+        throw new Error(`test accuracy ${s.testAccuracy}, loss ${s.testLoss}; node gave ${mnistRun.testAccuracy}, ${mnistRun.testLoss}`);
       return `${s.adapter}${s.software ? ' (software)' : ''}: test accuracy ${(100 * s.testAccuracy).toFixed(1)}%, loss ${s.testLoss.toFixed(4)}`;
     } finally {
       rmSync(dir, { recursive: true, force: true });
