@@ -89,7 +89,7 @@ abstract class BatchNorm extends Module {
     x.assertLive(layer);
     const C = this.numFeatures;
     if (!this.ranks.includes(x.ndim) || x.shape[1] !== C)
-      fail(layer, `expected ${this.layout.replace('C', String(C))}, got shape ${shapeStr(x.shape)}`, x.shape[1] !== C && this.ranks.includes(x.ndim) ? `the layer was built for ${C} channels; pass an input with ${C} channels in dimension 1` : `pass ${this.layout.replace('C', String(C))}`);
+      fail(layer, `expected ${this.layout.replace(/\bC\b/g, String(C))}, got shape ${shapeStr(x.shape)}`, x.shape[1] !== C && this.ranks.includes(x.ndim) ? `the layer was built for ${C} channels; pass an input with ${C} channels in dimension 1` : `pass ${this.layout.replace(/\bC\b/g, String(C))}`);
     const training = this.training || !this.trackRunningStats;
     let factor: number | Tensor = this.momentum ?? 0;
     let temp: Tensor | null = null;
