@@ -46,8 +46,17 @@ function writeInto(name: string, t: Tensor, value: Tensor): Tensor {
   return t;
 }
 
-function compute(name: string, t: Tensor, f: () => Tensor): Tensor {
+/** Checks before any work that `other` broadcasts to t's shape (the result must fit t). */
+function fits(name: string, t: Tensor, other: TensorLike): void {
+  if (typeof other === 'number') return;
+  asTensor(other, name).assertLive(name);
+  if (!sameShape(broadcastShapes(name, t.shape, other.shape), t.shape))
+    fail(name, `an operand of shape ${shapeStr(other.shape)} does not broadcast to the tensor's shape ${shapeStr(t.shape)}`, 'pass an operand whose shape broadcasts to the destination');
+}
+
+function compute(name: string, t: Tensor, f: () => Tensor, other: TensorLike = 0): Tensor {
   target(name, t);
+  fits(name, t, other);
   const r = noGrad(f);
   try {
     return writeInto(name, t, r);
@@ -95,12 +104,12 @@ export const add_ = op(function add_(t: Tensor, other: TensorLike, alpha = 1): T
     const r = add(t, scaled);
     scaled.dispose();
     return r;
-  });
+  }, other);
 });
 
 /** this *= other. */
 export const mul_ = op(function mul_(t: Tensor, other: TensorLike): Tensor {
-  return compute('mul_', t, () => mul(t, other));
+  return compute('mul_', t, () => mul(t, other), other);
 });
 
 /** Clamps in place into [min, max] (either may be null). */
