@@ -142,10 +142,11 @@ describe('batchNorm', () => {
     await gradcheck((x, w) => wg.batchNorm(x!, null, null, w!, null, true), (x, w) => R.batchNormTrainRef(x!, w!, null), [x2, w]);
     const rm = randomRef([7], 28);
     const rv = randomRef([7], 29, 0.5, 2);
-    await wg.scope(async () => {
-      const [trm, trv] = [T(rm), T(rv)];
-      await gradcheck((x, w, b) => wg.batchNorm(x!, trm, trv, w!, b!, false), (x, w, b) => R.batchNormRef(x!, [...rm.data], [...rv.data], w!, b!), [xs, w, b]);
-    });
+    // gradcheck opens its own async scope (browsers cannot nest them), so these are disposed by hand.
+    const [trm, trv] = [T(rm), T(rv)];
+    await gradcheck((x, w, b) => wg.batchNorm(x!, trm, trv, w!, b!, false), (x, w, b) => R.batchNormRef(x!, [...rm.data], [...rv.data], w!, b!), [xs, w, b]);
+    trm.dispose();
+    trv.dispose();
   });
 
   it('F.batchNorm updates the running statistics in place without reading back', async () => {
