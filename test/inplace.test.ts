@@ -75,6 +75,10 @@ describe('in-place ops', () => {
       y.reshape([2, 1]).fill_(9);
       expect(await arr(c)).toEqual([4, 5]);
       expect(await arr(d)).toEqual([1, 1]);
+      // A destination that is itself an unrealized chain is computed, then overwritten.
+      const lazy = wg.tensor([1, 2]).mul(3);
+      lazy.add_(1);
+      expect(await arr(lazy)).toEqual([4, 7]);
       // The in-place result itself, read lazily after, sees the new values.
       const e = y.mul(10);
       expect(await arr(e)).toEqual([90, 90]);

@@ -22,7 +22,7 @@ describe('layerNorm: one fused forward and backward kernel', () => {
     it(`matches the float64 reference (${plan} plan; short rows, long rows, many rows)`, async () => {
       forceProfile({ plan });
       await wg.scope(async () => {
-        for (const [shape, ns] of [[[7, 5], [5]], [[3, 5, 7], [5, 7]], [[3, 1000], [1000]], [[600, 9], [9]], [[2, 1], [1]]] as [number[], number[]][]) {
+        for (const [shape, ns] of [[[7, 5], [5]], [[3, 5, 7], [5, 7]], [[3, 1000], [1000]], [[600, 9], [9]], [[520, 70], [70]], [[2, 1], [1]], [[0, 4], [4]]] as [number[], number[]][]) {
           const x = randomRef(shape, 1, -3, 5);
           const w = randomRef(ns, 2);
           const b = randomRef(ns, 3);
@@ -50,6 +50,15 @@ describe('layerNorm: one fused forward and backward kernel', () => {
       const wl = randomRef([300], 10);
       await gradcheck((x, w) => wg.layerNorm(x!, 300, w!, null), (x, w) => R.layerNormRef(x!, [300], w!, null), [xl, wl], { wrt: [1] });
     });
+
+  it('refuses a second-order gradient with a clear error', async () => {
+    await wg.scope(async () => {
+      const x = wg.randn([3, 5], { requiresGrad: true });
+      wg.layerNorm(x, 5).mul(wg.randn([3, 5])).sum().backward();
+      expect(x.grad!.shape).toEqual([3, 5]);
+      expect(() => wg.groupNorm(x.reshape([3, 5, 1]), 5).square().sum().backward(undefined, { createGraph: true })).toThrow(/groupNorm: its second-order gradient is not implemented/);
+    });
+  });
 
   it('reads non-contiguous inputs and refuses a mismatched normalizedShape', async () => {
     await wg.scope(async () => {
