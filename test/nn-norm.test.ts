@@ -264,6 +264,7 @@ describe('BatchNorm1d / BatchNorm2d modules', () => {
       expect(() => m.loadStateDict(missing)).toThrow(/missing running_var.*weight, bias, running_mean, running_var, num_batches_tracked/);
       expect(() => m.loadStateDict({ ...hand, running_std: wg.ones([7]) })).toThrow(/unexpected running_std/);
       expect(() => m.loadStateDict({ ...hand, running_mean: wg.ones([6]) })).toThrow(/'running_mean' has shape \[6\] in the state dict but \[7\] in the model/);
+      expect(() => m.loadStateDict({ ...hand, weight: wg.ones([3]), running_var: wg.ones([7, 1]) })).toThrow(/'weight' has shape \[3\] in the state dict but \[7\] in the model; 'running_var' has shape \[7, 1\] in the state dict but \[7\] in the model/);
       expect(() => m.loadStateDict({ ...hand, num_batches_tracked: wg.zeros([]) })).toThrow(/'num_batches_tracked' is float32 in the state dict but int32/);
       m.dispose();
     });
