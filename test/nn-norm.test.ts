@@ -278,10 +278,11 @@ describe('BatchNorm1d / BatchNorm2d modules', () => {
     expect(() => m2(wg.zeros([2, 6, 3, 5]))).toThrow(/BatchNorm2d: expected a 4-D input \[N, 7, H, W\], got shape \[2, 6, 3, 5\].*built for 7 channels/);
     expect(() => m1(wg.zeros([2, 7, 3, 5]))).toThrow(/BatchNorm1d: expected a 2-D input \[N, 7\] or 3-D input \[N, 7, L\], got shape \[2, 7, 3, 5\]/);
     expect(() => m1(wg.zeros([4, 3]))).toThrow(/BatchNorm1d.*got shape \[4, 3\]/);
+    expect(() => m1(wg.zeros([1, 7]))).toThrow(/BatchNorm1d: expected more than 1 value per channel when training, got input of shape \[1, 7\]/);
     expect(() => new nn.BatchNorm2d(7, { momentum: 2 })).toThrow(/momentum must be a number in \[0, 1\] or null/);
     expect(() => new nn.BatchNorm2d(7, { trackRunningStat: true } as any)).toThrow(/trackRunningStats/);
-    // The four zeros above were made by the test; the layers allocated nothing on failure.
-    expect(wg.stats().liveBuffers).toBe(live + 4);
+    // The five zeros above were made by the test; the layers allocated nothing on failure.
+    expect(wg.stats().liveBuffers).toBe(live + 5);
     expect(String(m2)).toBe('BatchNorm2d(7, eps=0.00001, momentum=0.1, affine=true, trackRunningStats=true)');
     m1.dispose();
     m2.dispose();

@@ -91,6 +91,8 @@ abstract class BatchNorm extends Module {
     if (!this.ranks.includes(x.ndim) || x.shape[1] !== C)
       fail(layer, `expected ${this.layout.replace(/\bC\b/g, String(C))}, got shape ${shapeStr(x.shape)}`, x.shape[1] !== C && this.ranks.includes(x.ndim) ? `the layer was built for ${C} channels; pass an input with ${C} channels in dimension 1` : `pass ${this.layout.replace(/\bC\b/g, String(C))}`);
     const training = this.training || !this.trackRunningStats;
+    // Checked here too, before num_batches_tracked is counted, so a refused batch changes no state.
+    if (training && x.size <= C) fail(layer, `expected more than 1 value per channel when training, got input of shape ${shapeStr(x.shape)}`, 'use a batch of 2 or more, or eval() mode');
     let factor: number | Tensor = this.momentum ?? 0;
     let temp: Tensor | null = null;
     if (this.training && this.trackRunningStats) {
