@@ -206,6 +206,13 @@ describe('BatchNorm1d / BatchNorm2d modules', () => {
         assertClose(y1, R.batchNormRef(xe, want.mean, want.var, null, null), FWD, 'eval output');
         expect(await m.num_batches_tracked!.item()).toBe(10);
         assertClose(await m.running_mean!.data(), want.mean, { rtol: 1e-4, atol: 1e-5 });
+        // A training step outside any scope leaves nothing behind once its output is disposed.
+        m.train();
+        const xin = T(batches[0]!);
+        const live = wg.stats().liveBuffers;
+        m(xin).dispose();
+        expect(wg.stats().liveBuffers).toBe(live);
+        xin.dispose();
         m.dispose();
       }
     });

@@ -4,7 +4,7 @@
 // Indices given as a JS array are checked on the CPU; an int32 tensor's values stay on the GPU unchecked
 // (out-of-range indices are clamped there, see autograd/ops/indexing.ts).
 import { checkOptions, fail, optionKeys, shapeStr } from '../device/index.ts';
-import { copy } from '../kernels/index.ts';
+import { copy, numel } from '../kernels/index.ts';
 import { inferShape, randn, tensor, tidy, zeros, type NestedArray, type Tensor } from '../tensor/index.ts';
 import * as A from '../autograd/index.ts';
 import { Module, parameter } from './module.ts';
@@ -56,7 +56,7 @@ export function embedding(input: Indices, weight: Tensor, paddingIdx: number | n
   const pad = checkPadding('embedding', paddingIdx, num);
   return tidy(() => {
     const idx = indexTensor('embedding', input, num);
-    const flat = A.reshape(idx, [idx.size]);
+    const flat = A.reshape(idx, [numel(idx.shape)]);
     const rows = A.indexSelect(weight, 0, flat);
     const out = pad === null ? rows : A.where(A.unsqueeze(A.ne(flat, pad), 1), rows, A.detach(rows));
     return A.reshape(out, [...idx.shape, dim]);

@@ -4,7 +4,8 @@
 // count num_batches_tracked is an int32 buffer incremented in place, and the cumulative average
 // (momentum null) takes its factor 1 / count from it on the GPU, so no step reads anything back.
 import { checkOptions, fail, optionKeys, shapeStr } from '../device/index.ts';
-import { ones, zeros, type Tensor } from '../tensor/index.ts';
+import { numel } from '../kernels/index.ts';
+import { ones, tidy, zeros, type Tensor } from '../tensor/index.ts';
 import * as A from '../autograd/index.ts';
 import { Module, parameter } from './module.ts';
 
@@ -92,13 +93,13 @@ abstract class BatchNorm extends Module {
       fail(layer, `expected ${this.layout.replace(/\bC\b/g, String(C))}, got shape ${shapeStr(x.shape)}`, x.shape[1] !== C && this.ranks.includes(x.ndim) ? `the layer was built for ${C} channels; pass an input with ${C} channels in dimension 1` : `pass ${this.layout.replace(/\bC\b/g, String(C))}`);
     const training = this.training || !this.trackRunningStats;
     // Checked here too, before num_batches_tracked is counted, so a refused batch changes no state.
-    if (training && x.size <= C) fail(layer, `expected more than 1 value per channel when training, got input of shape ${shapeStr(x.shape)}`, 'use a batch of 2 or more, or eval() mode');
+    if (training && numel(x.shape) <= C) fail(layer, `expected more than 1 value per channel when training, got input of shape ${shapeStr(x.shape)}`, 'use a batch of 2 or more, or eval() mode');
     let factor: number | Tensor = this.momentum ?? 0;
     let temp: Tensor | null = null;
     if (this.training && this.trackRunningStats) {
       const count = this.num_batches_tracked!;
       A.noGrad(() => A.add_(count, 1));
-      if (this.momentum === null) factor = temp = A.noGrad(() => A.reciprocal(A.cast(count, 'float32')));
+      if (this.momentum === null) factor = temp = A.noGrad(() => tidy(() => A.reciprocal(A.cast(count, 'float32'))));
     }
     const useStats = !this.training || this.trackRunningStats;
     try {
