@@ -8,7 +8,7 @@
 // fused elementwise chain (dy * (x - mean) * rstd) followed by a reduction over the rows.
 import { fail, shapeStr } from '../../device/index.ts';
 import { normBackward, normForward, numel, type NormLayout } from '../../kernels/index.ts';
-import { contiguousRaw, empty, type Tensor } from '../../tensor/index.ts';
+import { contiguousRaw, empty, tidy, type Tensor } from '../../tensor/index.ts';
 import { rules, type FamilyApply } from '../apply.ts';
 import { op } from '../define.ts';
 import { isGradEnabled, noGrad } from '../graph.ts';
@@ -191,17 +191,12 @@ export const batchNorm = op(function batchNorm(
     m = mean(x, axes, true);
     v = variance(x, axes, { correction: 0, keepdim: true });
     if (rm && rv)
-      noGrad(() => {
-        const mf = reshape(m, [C]);
-        const vf = reshape(v, [C]);
-        const du = sub(mul(vf, count / (count - 1)), rv);
-        const dm = sub(mf, rm);
-        const sm = mul(dm, momentum);
-        const sv = mul(du, momentum);
-        add_(rm, sm);
-        add_(rv, sv);
-        for (const t of [mf, vf, du, dm, sm, sv]) t.dispose();
-      });
+      noGrad(() =>
+        tidy(() => {
+          add_(rm, mul(sub(reshape(m, [C]), rm), momentum));
+          add_(rv, mul(sub(mul(reshape(v, [C]), count / (count - 1)), rv), momentum));
+        }),
+      );
   } else {
     if (!rm || !rv) fail('batchNorm', 'running statistics are required when not training', 'pass runningMean and runningVar, or training = true');
     m = reshape(rm, kept);
