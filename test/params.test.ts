@@ -5,12 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
 import { UniformWriter } from '../src/device/index.ts';
 import {
+  DropoutParams,
   FillParams,
   GatherParams,
   GemmParams,
   GradEditParams,
   MapParams,
   MAX_DIMS,
+  NormParams,
   OptimParams,
   params,
   PoolParams,
@@ -54,6 +56,9 @@ const SHADERS: { [N in ShaderName]: [ParamsSchema<any>, ShaderParams[N]] } = {
   pool2d: [PoolParams, { TH: 'f32', TO: 'f32', MODE: '0' }],
   optim: [OptimParams, { ALGO: '3' }],
   optim_grad: [GradEditParams, { MODE: '1' }],
+  norm: [NormParams, {}],
+  norm_backward: [NormParams, {}],
+  dropout: [DropoutParams, {}],
 };
 
 describe('kernel parameter schemas', () => {

@@ -87,6 +87,8 @@ interface Slot {
 export class Node {
   private refs = 1;
   freed = false;
+  /** The storage versions of the saved tensors when saved; an in-place write since then is an error. */
+  private readonly versions: number[];
   constructor(
     readonly op: string,
     readonly rule: Rule<any>,
@@ -96,6 +98,7 @@ export class Node {
     private savedOut: Tensor | null,
   ) {
     for (const s of slots) s.node?.ref();
+    this.versions = [...(saved ?? []), ...(savedOut ? [savedOut] : [])].map((t) => t.storage.version);
   }
   ref(): void {
     this.refs++;
@@ -120,6 +123,9 @@ export class Node {
   ctx(): { ctx: Ctx<any>; temps: Tensor[] } {
     if (this.freed)
       fail('backward', `the graph through '${this.op}' was already freed by an earlier backward()`, 'pass {retainGraph: true} to the first backward() to run it twice');
+    const all = [...(this.saved ?? []), ...(this.savedOut ? [this.savedOut] : [])];
+    if (all.some((t, i) => t.storage.version !== this.versions[i]))
+      fail('backward', `a tensor that '${this.op}' saved for its backward pass was modified in place (copy_, add_, fill_, …) after it was saved, so its gradient would be wrong`, 'do the in-place write after backward(), or write into a clone');
     const temps: Tensor[] = [];
     const link = (t: Tensor | null, node: Node | null): Tensor | null => {
       if (!t || !gradEnabled || !node) return t;

@@ -15,4 +15,7 @@ export * from './ops/indexing.ts';
 export * from './ops/softmax.ts';
 export * from './ops/linalg.ts';
 export * from './ops/conv.ts';
+export * from './ops/inplace.ts';
+export * from './ops/norm.ts';
+export * from './ops/dropout.ts';
 export { detectAnomaly, withAnomaly, checkAnomaly, isAnomalyEnabled } from './anomaly.ts';

@@ -10,7 +10,10 @@ import type { BackwardOptions } from './graph.ts';
 import * as conv from './ops/conv.ts';
 import * as elementwise from './ops/elementwise.ts';
 import * as indexing from './ops/indexing.ts';
+import * as inplace from './ops/inplace.ts';
 import * as linalg from './ops/linalg.ts';
+import * as norm from './ops/norm.ts';
+import * as dropout from './ops/dropout.ts';
 import * as reduce from './ops/reduce.ts';
 import * as softmax from './ops/softmax.ts';
 import * as views from './ops/views.ts';
@@ -32,7 +35,7 @@ const TENSOR_ONLY = {
 };
 
 /** Every module whose op declarations become methods: adding a family is one entry here and in OpMethods. */
-export const METHOD_SOURCES = [elementwise, reduce, views, indexing, softmax, linalg, conv, TENSOR_ONLY] as const;
+export const METHOD_SOURCES = [elementwise, reduce, views, indexing, softmax, linalg, conv, inplace, norm, dropout, TENSOR_ONLY] as const;
 
 export interface OpMethods
   extends MethodsOf<typeof elementwise>,
@@ -41,7 +44,10 @@ export interface OpMethods
     MethodsOf<typeof indexing>,
     MethodsOf<typeof softmax>,
     MethodsOf<typeof linalg>,
-    MethodsOf<typeof conv> {}
+    MethodsOf<typeof conv>,
+    MethodsOf<typeof inplace>,
+    MethodsOf<typeof norm>,
+    MethodsOf<typeof dropout> {}
 
 declare module '../tensor/tensor.ts' {
   interface Tensor extends OpMethods {

@@ -23,6 +23,9 @@ export interface ShaderParams {
   pool2d: { TH: Wgsl; TO: Wgsl; MODE: `${number}` };
   optim: { ALGO: `${number}` };
   optim_grad: { MODE: `${number}` };
+  norm: {};
+  norm_backward: {};
+  dropout: {};
 }
 
 export type ShaderName = keyof ShaderParams;

@@ -4,3 +4,5 @@ export * from './losses.ts';
 export * from './information.ts';
 export { linear } from './layers.ts';
 export { relu, sigmoid, tanh, gelu, silu, softplus, leakyRelu, elu, softmax, logSoftmax } from '../autograd/index.ts';
+export { batchNorm, layerNorm, groupNorm, dropout, dropout2d } from '../autograd/index.ts';
+export { embedding } from './embedding.ts';

@@ -8,6 +8,9 @@
 export { Module, parameter, type StateDictOptions, type LoadStateDictOptions } from './module.ts';
 export * from './layers.ts';
 export * from './loss-modules.ts';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, type BatchNormOptions, type LayerNormOptions, type GroupNormOptions } from './norm.ts';
+export { Dropout, Dropout2d } from './dropout.ts';
+export { Embedding, type EmbeddingOptions, type Indices } from './embedding.ts';
 export * as functional from './functional.ts';
 export * as F from './functional.ts';
 export * as init from './init.ts';

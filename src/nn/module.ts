@@ -205,17 +205,19 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         `pass exactly the keys of model.stateDict() (${[...mine.keys()].join(', ')}), or {strict: false} to load the matching ones`,
       );
     const pairs: [Tensor, Tensor][] = [];
+    // Every mismatched shape is reported at once, so one error shows how the two models differ.
+    const wrong: string[] = [];
     for (const [k, dst] of mine) {
       const src = state[k];
       if (src === undefined) continue;
       if (!(src instanceof Tensor)) fail('loadStateDict', `'${k}' is ${typeof src}, not a Tensor`);
       src.assertLive('loadStateDict');
       dst.assertLive('loadStateDict');
-      if (!sameShape(src.shape, dst.shape))
-        fail('loadStateDict', `'${k}' has shape ${shapeStr(src.shape)} in the state dict but ${shapeStr(dst.shape)} in the model`, 'load a state dict saved from a model with the same layer sizes');
-      if (src.dtype !== dst.dtype) fail('loadStateDict', `'${k}' is ${src.dtype} in the state dict but ${dst.dtype} in the model`, `cast it with .cast('${dst.dtype}')`);
+      if (!sameShape(src.shape, dst.shape)) wrong.push(`'${k}' has shape ${shapeStr(src.shape)} in the state dict but ${shapeStr(dst.shape)} in the model`);
+      else if (src.dtype !== dst.dtype) fail('loadStateDict', `'${k}' is ${src.dtype} in the state dict but ${dst.dtype} in the model`, `cast it with .cast('${dst.dtype}')`);
       pairs.push([src, dst]);
     }
+    if (wrong.length) fail('loadStateDict', wrong.join('; '), 'load a state dict saved from a model with the same layer sizes');
     for (const [src, dst] of pairs) if (src !== dst) copy(dst.dev, src, dst);
     return this;
   }

@@ -24,6 +24,8 @@ export class Storage {
   refs = 1;
   /** Set while the contents are still to be computed; reading `buffer` computes them. */
   pending: Pending | null = null;
+  /** Bumped by every in-place write (copy_, add_, …), so autograd can tell a saved tensor was changed. */
+  version = 0;
   constructor(
     readonly dev: Device,
     private readonly raw: GPUBuffer,

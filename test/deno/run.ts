@@ -9,6 +9,7 @@ import { map } from '../../src/kernels/index.ts';
 import { assertClose, broadcastMap, randomRef, type Ref, type Tolerance } from '../reference/index.ts';
 import { gradcheck } from '../reference/gradcheck.ts';
 import { conv2dRef, matmulRef, maxRef, permuteRef, softmaxRef, sumRef } from './ref.ts';
+import { batchNormRef, batchNormTrainRef, runningStatsRef } from '../reference/norm.ts';
 
 const Deno = (globalThis as any).Deno;
 const W = wg as any;
@@ -334,6 +335,29 @@ check('train/xor-mlp-adam-no-readbacks-flat-memory', async () => {
   expectEqual(acc, 1, 'XOR accuracy');
   model.dispose();
   opt.dispose();
+});
+
+// ---- normalization (src/nn/norm.ts) -------------------------------------------------------------------
+
+check('nn/batchnorm2d-forward-backward-running-stats', async () => {
+  const NN = W.nn;
+  if (typeof NN?.BatchNorm2d !== 'function') throw new Missing('wg.nn.BatchNorm2d is not implemented yet');
+  const m = new NN.BatchNorm2d(7);
+  const x = randomRef([3, 7, 3, 5], 40, -1, 2);
+  const w = randomRef([7], 41);
+  const b = randomRef([7], 42);
+  m.loadStateDict({ weight: up(w), bias: up(b), running_mean: wg.zeros([7]), running_var: wg.ones([7]), num_batches_tracked: wg.zeros([], { dtype: 'int32' }) });
+  await expectRef(m(up(x)), batchNormTrainRef(x, w, b), { rtol: 1e-4, atol: 1e-4 }, 'train forward');
+  const want = runningStatsRef([x], 0.1);
+  assertClose(await m.running_mean.data(), want.mean, { rtol: 1e-4, atol: 1e-5 }, 'running mean');
+  assertClose(await m.running_var.data(), want.var, { rtol: 1e-4, atol: 1e-5 }, 'running var (unbiased)');
+  expectEqual(await m.num_batches_tracked.item(), 1, 'num_batches_tracked');
+  m.eval();
+  await expectRef(m(up(x)), batchNormRef(x, want.mean, want.var, w, b), { rtol: 1e-4, atol: 1e-4 }, 'eval forward');
+  m.train();
+  const xs = randomRef([2, 7, 3, 5], 43, -2, 2);
+  await gradcheck((x, w, b) => fn('batchNorm')(x, null, null, w, b, true), (x, w, b) => batchNormTrainRef(x!, w!, b!), [xs, w, b]);
+  m.dispose();
 });
 
 // ---- runner -----------------------------------------------------------------------------------------

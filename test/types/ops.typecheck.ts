@@ -11,6 +11,9 @@ import * as linalg from '../../src/autograd/ops/linalg.ts';
 import * as reduce from '../../src/autograd/ops/reduce.ts';
 import * as softmax from '../../src/autograd/ops/softmax.ts';
 import * as views from '../../src/autograd/ops/views.ts';
+import * as inplace from '../../src/autograd/ops/inplace.ts';
+import * as norm from '../../src/autograd/ops/norm.ts';
+import * as dropout from '../../src/autograd/ops/dropout.ts';
 
 // 1. Rules. A family's table must hold a rule for every op its attrs name...
 interface TwoOps {
@@ -29,7 +32,7 @@ export const badAttrs = (x: wg.Tensor) => complete('scale', [x], {});
 export const noGrad: elementwise.UnarySpec = { f32: 'a' };
 
 // 2. Methods. Every op declared in a family is a Tensor method, typed from its declaration.
-type Declared = typeof elementwise & typeof reduce & typeof views & typeof indexing & typeof softmax & typeof linalg & typeof conv;
+type Declared = typeof elementwise & typeof reduce & typeof views & typeof indexing & typeof softmax & typeof linalg & typeof conv & typeof inplace & typeof norm & typeof dropout;
 const t = {} as wg.Tensor;
 export const methods: MethodsOf<Declared> = t;
 // @ts-expect-error - a Tensor without relu lacks a declared method.

@@ -1,0 +1,225 @@
+// Normalization: layerNorm and groupNorm as one fused forward kernel and one fused backward kernel each
+// (src/kernels/norm.ts); batchNorm composed from reductions and elementwise ops (fusion merges the
+// elementwise parts), with its running statistics updated in place on the GPU.
+//
+// The weight and bias gradients of layerNorm / groupNorm sum dy * xhat and dy over every row, while
+// the fused backward owns one row per invocation (or workgroup): a row cannot own a column sum without
+// atomics. So the backward kernel writes dx plus each row's (mean, rstd), and dweight / dbias are one
+// fused elementwise chain (dy * (x - mean) * rstd) followed by a reduction over the rows.
+import { fail, shapeStr } from '../../device/index.ts';
+import { normBackward, normForward, numel, type NormLayout } from '../../kernels/index.ts';
+import { contiguousRaw, empty, tidy, type Tensor } from '../../tensor/index.ts';
+import { rules, type FamilyApply } from '../apply.ts';
+import { op } from '../define.ts';
+import { isGradEnabled, noGrad } from '../graph.ts';
+import { add, mul, rsqrt, sub } from './elementwise.ts';
+import { add_ } from './inplace.ts';
+import { mean, sum, var as variance } from './reduce.ts';
+import { reshape, slice } from './views.ts';
+
+export interface RowNormAttrs {
+  layout: NormLayout;
+  weight: boolean;
+  bias: boolean;
+  /** The weight's (and bias's) shape. */
+  wshape: number[];
+}
+
+export interface NormFamilyAttrs {
+  layerNorm: RowNormAttrs;
+  groupNorm: RowNormAttrs;
+}
+
+function flat(t: Tensor): Tensor {
+  return t.isContiguous() && t.dtype === 'float32' ? t : contiguousRaw(t, 'float32', 'contiguous');
+}
+
+function rowNorm(name: string) {
+  return {
+    forward: (ins: Tensor[], a: RowNormAttrs): Tensor => {
+      const x = flat(ins[0]!);
+      const w = a.weight ? flat(ins[1]!) : null;
+      const b = a.bias ? flat(ins[a.weight ? 2 : 1]!) : null;
+      const out = empty(ins[0]!.shape, 'float32', name);
+      normForward(out.dev, a.layout, x, w, b, out);
+      for (const [t, o] of [[x, ins[0]], [w, ins[1]], [b, ins[a.weight ? 2 : 1]]] as const) if (t && t !== o) t.dispose();
+      return out;
+    },
+    backward: (g: Tensor, c: { inputs: Tensor[]; attrs: RowNormAttrs; needs: boolean[] }): (Tensor | null)[] => {
+      if (isGradEnabled()) fail(name, 'its second-order gradient is not implemented', 'compose the normalization from mean, var and elementwise ops to differentiate it twice');
+      const a = c.attrs;
+      const L = a.layout;
+      const x = flat(c.inputs[0]!);
+      const gy = flat(g);
+      const w = a.weight ? flat(c.inputs[1]!) : null;
+      const dx = empty(x.shape, 'float32', `${name}Backward`);
+      const st = empty([L.rows, 2], 'float32', `${name}Backward`);
+      normBackward(dx.dev, L, x, gy, w, dx, st);
+      const out: (Tensor | null)[] = [c.needs[0] ? dx : null];
+      const wantW = a.weight && c.needs[1];
+      const wantB = a.bias && c.needs[a.weight ? 2 : 1];
+      if (wantW || wantB) {
+        // Rows are [samples, groups]; a row's elements are [cpg, inner]; the weight index is (group, cpg).
+        const shape4 = [L.rows / L.groups, L.groups, L.cpg, L.inner];
+        const g4 = reshape(gy, shape4);
+        if (a.weight) {
+          let dW: Tensor | null = null;
+          if (wantW) {
+            const st4 = reshape(st, [shape4[0]!, L.groups, 1, 2]);
+            const xhat = mul(sub(reshape(x, shape4), slice(st4, 3, 0, 1)), slice(st4, 3, 1, 2));
+            dW = reshape(sum(mul(g4, xhat), [0, 3]), a.wshape);
+          }
+          out.push(dW);
+        }
+        if (a.bias) out.push(wantB ? reshape(sum(g4, [0, 3]), a.wshape) : null);
+      }
+      return out;
+    },
+    saves: { output: false },
+  };
+}
+
+const apply: FamilyApply<NormFamilyAttrs> = rules<NormFamilyAttrs>({
+  layerNorm: rowNorm('layerNorm'),
+  groupNorm: rowNorm('groupNorm'),
+});
+
+function checkTensor(name: string, what: string, t: unknown): Tensor | null {
+  if (t === null || t === undefined) return null;
+  if (typeof t !== 'object' || typeof (t as Tensor).assertLive !== 'function') fail(name, `${what} must be a Tensor or null, got ${typeof t}`);
+  (t as Tensor).assertLive(name);
+  if ((t as Tensor).dtype !== 'float32') fail(name, `${what} must be float32, got ${(t as Tensor).dtype}`, 'cast it with .float()');
+  return t as Tensor;
+}
+
+function checkParam(name: string, what: string, t: unknown, shape: readonly number[]): Tensor | null {
+  const p = checkTensor(name, what, t);
+  if (p && (p.ndim !== shape.length || p.shape.some((s, i) => s !== shape[i])))
+    fail(name, `${what} has shape ${shapeStr(p.shape)}, expected ${shapeStr(shape)}`, `pass a ${what} of shape ${shapeStr(shape)}`);
+  return p;
+}
+
+function checkEps(name: string, eps: number): void {
+  if (typeof eps !== 'number' || !(eps >= 0) || !Number.isFinite(eps)) fail(name, `eps must be a finite number >= 0, got ${String(eps)}`, 'use e.g. 1e-5');
+}
+
+function checkInput(name: string, x: unknown): Tensor {
+  if (typeof x !== 'object' || x === null || typeof (x as Tensor).assertLive !== 'function') fail(name, `expected a Tensor input, got ${typeof x}`);
+  (x as Tensor).assertLive(name);
+  if ((x as Tensor).dtype !== 'float32') fail(name, `expects a float32 input, got ${(x as Tensor).dtype}`, 'cast it with .float()');
+  return x as Tensor;
+}
+
+function present(...ts: (Tensor | null)[]): Tensor[] {
+  return ts.filter((t): t is Tensor => t !== null);
+}
+
+/**
+ * Normalizes over the trailing `normalizedShape` dimensions (torch.nn.functional.layer_norm):
+ * (x - mean) / sqrt(var + eps) * weight + bias, var biased, weight and bias of shape normalizedShape.
+ */
+export const layerNorm = op(function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  checkInput('layerNorm', x);
+  const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...(normalizedShape ?? [])];
+  if (!ns.length || ns.some((s) => !Number.isInteger(s) || s < 0)) fail('layerNorm', `normalizedShape must be a non-empty list of sizes, got ${JSON.stringify(normalizedShape)}`, 'pass e.g. [x.shape[x.ndim - 1]]');
+  const tail = x.shape.slice(x.ndim - ns.length);
+  if (x.ndim < ns.length || tail.some((s, i) => s !== ns[i]))
+    fail('layerNorm', `normalizedShape ${shapeStr(ns)} does not match the trailing dimensions of the input ${shapeStr(x.shape)}`, `pass an input of shape [..., ${ns.join(', ')}]`);
+  const w = checkParam('layerNorm', 'weight', weight, ns);
+  const b = checkParam('layerNorm', 'bias', bias, ns);
+  checkEps('layerNorm', eps);
+  const n = numel(ns);
+  const rows = n === 0 ? 0 : numel(x.shape) / n;
+  return apply('layerNorm', present(x, w, b), { layout: { rows, n, inner: 1, groups: 1, cpg: n, eps }, weight: !!w, bias: !!b, wshape: ns });
+}, false);
+
+/**
+ * Normalizes each sample's channels in `numGroups` groups (torch.nn.functional.group_norm); x is
+ * [N, C, *], weight and bias are per channel ([C]).
+ */
+export const groupNorm = op(function groupNorm(x: Tensor, numGroups: number, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  checkInput('groupNorm', x);
+  if (x.ndim < 2) fail('groupNorm', `expected an input [N, C, *] of rank 2 or more, got shape ${shapeStr(x.shape)}`, 'add a batch dimension with x.unsqueeze(0)');
+  const C = x.shape[1]!;
+  if (!Number.isInteger(numGroups) || numGroups < 1 || C % numGroups !== 0)
+    fail('groupNorm', `numGroups must be a positive integer dividing the ${C} channels, got ${numGroups}`, `use a divisor of ${C}`);
+  const w = checkParam('groupNorm', 'weight', weight, [C]);
+  const b = checkParam('groupNorm', 'bias', bias, [C]);
+  checkEps('groupNorm', eps);
+  const inner = numel(x.shape.slice(2));
+  const cpg = C / numGroups;
+  const layout = { rows: x.shape[0]! * numGroups, n: cpg * inner, inner: Math.max(inner, 1), groups: numGroups, cpg, eps };
+  return apply('groupNorm', present(x, w, b), { layout, weight: !!w, bias: !!b, wshape: [C] });
+}, false);
+
+/**
+ * Batch normalization (torch.nn.functional.batch_norm) over x [N, C, *] per channel. Training uses the
+ * batch's mean and biased variance and, given running statistics, updates them in place on the GPU:
+ * r = r + momentum * (batch - r), with the unbiased variance (var * n / (n - 1)) for runningVar.
+ * `momentum` may be a 0-d tensor (a factor computed on the GPU, as the cumulative average's 1 / count).
+ * Otherwise the running statistics normalize.
+ */
+export const batchNorm = op(function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  training = false,
+  momentum: number | Tensor = 0.1,
+  eps = 1e-5,
+): Tensor {
+  checkInput('batchNorm', x);
+  if (x.ndim < 2) fail('batchNorm', `expected an input [N, C, *] of rank 2 or more, got shape ${shapeStr(x.shape)}`, 'add a batch dimension with x.unsqueeze(0)');
+  const C = x.shape[1]!;
+  const rm = checkParam('batchNorm', 'runningMean', runningMean, [C]);
+  const rv = checkParam('batchNorm', 'runningVar', runningVar, [C]);
+  if (!!rm !== !!rv) fail('batchNorm', 'pass both runningMean and runningVar, or neither');
+  const w = checkParam('batchNorm', 'weight', weight, [C]);
+  const b = checkParam('batchNorm', 'bias', bias, [C]);
+  checkEps('batchNorm', eps);
+  if (typeof momentum === 'number') {
+    if (!(momentum >= 0 && momentum <= 1)) fail('batchNorm', `momentum must be in [0, 1], got ${momentum}`);
+  } else checkTensor('batchNorm', 'momentum', momentum);
+  const axes = x.shape.map((_, d) => d).filter((d) => d !== 1);
+  const kept = x.shape.map((s, d) => (d === 1 ? s : 1));
+  const count = numel(x.shape) / Math.max(C, 1);
+  let m: Tensor;
+  let v: Tensor;
+  if (training) {
+    if (count <= 1) fail('batchNorm', `expected more than 1 value per channel when training, got input of shape ${shapeStr(x.shape)}`, 'use a batch of 2 or more, or eval() mode');
+    m = mean(x, axes, true);
+    v = variance(x, axes, { correction: 0, keepdim: true });
+    if (rm && rv)
+      noGrad(() =>
+        tidy(() => {
+          add_(rm, mul(sub(reshape(m, [C]), rm), momentum));
+          add_(rv, mul(sub(mul(reshape(v, [C]), count / (count - 1)), rv), momentum));
+        }),
+      );
+  } else {
+    if (!rm || !rv) fail('batchNorm', 'running statistics are required when not training', 'pass runningMean and runningVar, or training = true');
+    m = reshape(rm, kept);
+    v = reshape(rv, kept);
+  }
+  const xc = sub(x, m);
+  const ve = add(v, eps);
+  const r = rsqrt(ve);
+  let y = mul(xc, r);
+  for (const t of [m, v, xc, ve, r]) t.dispose();
+  if (w) {
+    const wk = reshape(w, kept);
+    const y2 = mul(y, wk);
+    y.dispose();
+    wk.dispose();
+    y = y2;
+  }
+  if (b) {
+    const bk = reshape(b, kept);
+    const y2 = add(y, bk);
+    y.dispose();
+    bk.dispose();
+    y = y2;
+  }
+  return y;
+}, false);

@@ -1,0 +1,85 @@
+// Fused normalization over rows (LayerNorm, GroupNorm): one forward kernel (statistics + normalize +
+// affine) and one backward kernel (the input gradient, plus each row's mean and rstd for the weight
+// and bias gradients). Rows are contiguous; see shaders/norm_common.wgsl for the weight indexing.
+// Variant from the profile: one invocation per row on the software plan (no barriers), one workgroup
+// per row with a tree reduction on the gpu plan (rowPerInvocation, as softmax).
+import { fail, type Device, type KernelSpec, type UniformWriter } from '../device/index.ts';
+import { WG } from './constants.ts';
+import { params } from './params.ts';
+import { profileOf, rowPerInvocation } from './profile.ts';
+import { render } from './shaders.ts';
+import { cachedSpec } from './spec.ts';
+import { contiguousStrides, numel, type View } from './view.ts';
+
+export const NormParams = params('Norm', {
+  nrows: 'u32',
+  n: 'u32',
+  /** Weight index of element j of row r: (r % groups) * cpg + j / inner. */
+  inner: 'u32',
+  groups: 'u32',
+  cpg: 'u32',
+  eps: 'f32',
+  /** Element offsets of X, G (backward), W, B (forward). */
+  offs: 'vec4<u32>',
+});
+
+export interface NormLayout {
+  rows: number;
+  /** Elements per row. */
+  n: number;
+  inner: number;
+  groups: number;
+  cpg: number;
+  eps: number;
+}
+
+function contiguous(op: string, v: View): void {
+  const c = contiguousStrides(v.shape);
+  if (v.dtype !== 'float32' || v.shape.some((s, i) => s !== 1 && v.strides[i] !== c[i]))
+    fail(op, `expects contiguous float32 operands, got ${v.dtype} with strides [${v.strides.join(', ')}]`, 'call .contiguous() first');
+}
+
+function check(op: string, l: NormLayout, views: (View | null)[]): boolean {
+  for (const v of views) if (v) contiguous(op, v);
+  if (l.rows * l.n !== numel(views[0]!.shape)) fail(op, `${l.rows} rows of ${l.n} do not cover ${numel(views[0]!.shape)} elements`);
+  return l.rows * l.n > 0;
+}
+
+function spec(kind: 'norm' | 'norm_backward', perThread: boolean, hasW: boolean, hasB: boolean): KernelSpec {
+  return cachedSpec(`${kind}|${perThread}|${hasW}|${hasB}`, () => ({
+    name: `${kind === 'norm' ? 'normForward' : 'normBackward'}${perThread ? ':t' : ''}`,
+    source: render(kind, NormParams, {}),
+    reads: 3,
+    writes: kind === 'norm' ? 1 : 2,
+    constants: { PER_THREAD: perThread ? 1 : 0, HAS_W: hasW ? 1 : 0, ...(kind === 'norm' ? { HAS_B: hasB ? 1 : 0 } : {}) } as Record<string, number>,
+  }));
+}
+
+function write(l: NormLayout, offs: number[]) {
+  return (w: UniformWriter) =>
+    NormParams.write(w, { nrows: l.rows, n: l.n, inner: l.inner, groups: l.groups, cpg: l.cpg, eps: l.eps, offs });
+}
+
+/** out = (x - mean) * rsqrt(var + eps) * w + b per row; w and b optional. */
+export function normForward(dev: Device, l: NormLayout, x: View, w: View | null, b: View | null, out: View): void {
+  if (!check('layerNorm', l, [x, w, b, out])) return;
+  const perThread = rowPerInvocation(profileOf(dev), l.rows, l.n);
+  dev.dispatch(
+    spec('norm', perThread, !!w, !!b),
+    write(l, [x.offset, 0, w?.offset ?? 0, b?.offset ?? 0]),
+    [x.buffer, (w ?? x).buffer, (b ?? x).buffer, out.buffer],
+    dev.grid(perThread ? Math.ceil(l.rows / WG) : l.rows),
+  );
+}
+
+/** dx of normForward for the incoming gradient g, and stats[r] = (mean, rstd) of row r ([rows, 2]). */
+export function normBackward(dev: Device, l: NormLayout, x: View, g: View, w: View | null, dx: View, stats: View): void {
+  if (!check('layerNormBackward', l, [x, g, w, dx, stats])) return;
+  const perThread = rowPerInvocation(profileOf(dev), l.rows, l.n);
+  dev.dispatch(
+    spec('norm_backward', perThread, !!w, false),
+    write(l, [x.offset, g.offset, w?.offset ?? 0, 0]),
+    [x.buffer, g.buffer, (w ?? x).buffer, dx.buffer, stats.buffer],
+    dev.grid(perThread ? Math.ceil(l.rows / WG) : l.rows),
+  );
+}
