@@ -4,3 +4,5 @@ export * from './losses.ts';
 export * from './information.ts';
 export { linear } from './layers.ts';
 export { relu, sigmoid, tanh, gelu, silu, softplus, leakyRelu, elu, softmax, logSoftmax } from '../autograd/index.ts';
+export { conv1d, conv2d, convTranspose2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from '../autograd/index.ts';
+export { pad } from './conv.ts';

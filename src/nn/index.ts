@@ -7,6 +7,8 @@
 // Initialisers (nn.init) write in place on the GPU.
 export { Module, parameter, type StateDictOptions, type LoadStateDictOptions } from './module.ts';
 export * from './layers.ts';
+export { Conv1d, Conv2d, ConvTranspose2d, type Conv1dLayerOptions, type Conv2dLayerOptions, type ConvTranspose2dLayerOptions, type PaddingMode } from './conv.ts';
+export * from './pooling.ts';
 export * from './loss-modules.ts';
 export * as functional from './functional.ts';
 export * as F from './functional.ts';
