@@ -69,22 +69,30 @@ export const GemmParams = params(
 const tiledSpec = (mode: GemmMode) =>
   cachedSpec(`matmul|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul', GemmParams, { MODE: `${mode}` }), reads: 3, writes: 1 }));
 
-// matmul_reg.wgsl serves plain products (MODE 0) and conv2d forward (MODE 1).
-const regSpec = (mode: 0 | 1) =>
+// matmul_reg.wgsl serves plain products (MODE 0) and conv2d forward and gradients (MODES 1-3).
+const regSpec = (mode: 0 | 1 | 2 | 3) =>
   cachedSpec(`matmul|reg|${mode}`, () => ({ name: NAMES[mode]!, source: render('matmul_reg', GemmParams, { MODE: `${mode}` }), reads: 3, writes: 1 }));
 
 // `enable` must precede every declaration, so it goes before the constants and prelude render() prepends.
 export const subgroupSpec = (): KernelSpec =>
   cachedSpec('matmul|sg', () => ({ name: 'matmul', source: `enable subgroups;\n${render('matmul_sg', GemmParams, {})}`, reads: 3, writes: 1 }));
 
+/** Whether conv2d's input and weight gradients take the register kernel where conv2d forward does. */
+export let CONV_GRAD_REGISTERS = true;
+/** For A/B measurements only. */
+export function setConvGradRegisters(on: boolean): void {
+  CONV_GRAD_REGISTERS = on;
+}
+
 /** The kernel family `mode` runs on when the profile names `matmul` for plain products. */
 export function gemmKernel(matmul: MatmulVariant, mode: GemmMode): MatmulVariant {
   if (mode === GEMM_MODE.matmul) return matmul;
-  return mode === GEMM_MODE.convForward && matmul !== 'tiled' ? 'registers' : 'tiled';
+  const conv = mode === GEMM_MODE.convForward || (CONV_GRAD_REGISTERS && (mode === GEMM_MODE.convInput || mode === GEMM_MODE.convWeight));
+  return conv && matmul !== 'tiled' ? 'registers' : 'tiled';
 }
 
 export function gemmSpec(kernel: MatmulVariant, mode: GemmMode): KernelSpec {
   if (kernel === 'subgroups') return subgroupSpec();
-  if (kernel === 'registers') return regSpec(mode === GEMM_MODE.convForward ? 1 : 0);
+  if (kernel === 'registers') return regSpec(mode === GEMM_MODE.convForward || mode === GEMM_MODE.convInput || mode === GEMM_MODE.convWeight ? mode : 0);
   return tiledSpec(mode);
 }
