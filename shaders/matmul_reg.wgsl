@@ -40,6 +40,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let kend = t.kend;
   let m0 = t.m0 + (lid >> 3u) * 8u;
   let n0 = t.n0 + (lid & 7u);
+  // Without barriers an invocation whose whole block lies past the edge can leave at once: with few
+  // rows (conv2d's 6 or 16 output channels against a 64-row tile) that is most of them.
+  if (m0 >= u.M || n0 >= u.N) { return; }
 
   // Rows and columns past the edge are clamped onto the last one, so the k loop needs no bounds tests;
   // their results are never stored.

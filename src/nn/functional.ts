@@ -1,5 +1,6 @@
-// nn.functional (also nn.F): the losses, distances and information measures, plus the activations and
-// linear map under their torch.nn.functional names, so model code can use one namespace.
+// nn.functional (also nn.F): the losses, distances and information measures, plus the activations, the
+// linear map, convolution, pooling and pad under their torch.nn.functional names (camelCase, with
+// PyTorch's positional arguments), so model code can use one namespace.
 export * from './losses.ts';
 export * from './information.ts';
 export { linear } from './layers.ts';
