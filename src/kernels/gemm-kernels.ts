@@ -1,8 +1,9 @@
 // The GEMM kernels and the choice among them. All three (shaders/matmul.wgsl, matmul_reg.wgsl,
 // matmul_sg.wgsl) include matmul_common.wgsl and share one uniform layout, GemmParams, so one writer
-// (gemm.ts) serves them. The profile (profile.ts) names the plain-product kernel; conv2d forward has a
-// register variant (no subgroup one), taken wherever plain products leave the tiled kernel; every other
-// mode stays tiled.
+// (gemm.ts) serves them. The profile (profile.ts) names the plain-product kernel; conv2d forward and its
+// input and weight gradients have register variants (no subgroup ones), taken wherever plain products
+// leave the tiled kernel (LeNet's second conv on SwiftShader: dx 0.76 s against 11.6 s tiled, dw 0.17 s
+// against 3.9 s); GEMV and the split-K sum stay tiled.
 import type { KernelSpec } from '../device/index.ts';
 import { params } from './params.ts';
 import { render } from './shaders.ts';
