@@ -78,17 +78,10 @@ const regSpec = (mode: 0 | 1 | 2 | 3) =>
 export const subgroupSpec = (): KernelSpec =>
   cachedSpec('matmul|sg', () => ({ name: 'matmul', source: `enable subgroups;\n${render('matmul_sg', GemmParams, {})}`, reads: 3, writes: 1 }));
 
-/** Whether conv2d's input and weight gradients take the register kernel where conv2d forward does. */
-export let CONV_GRAD_REGISTERS = true;
-/** For A/B measurements only. */
-export function setConvGradRegisters(on: boolean): void {
-  CONV_GRAD_REGISTERS = on;
-}
-
 /** The kernel family `mode` runs on when the profile names `matmul` for plain products. */
 export function gemmKernel(matmul: MatmulVariant, mode: GemmMode): MatmulVariant {
   if (mode === GEMM_MODE.matmul) return matmul;
-  const conv = mode === GEMM_MODE.convForward || (CONV_GRAD_REGISTERS && (mode === GEMM_MODE.convInput || mode === GEMM_MODE.convWeight));
+  const conv = mode === GEMM_MODE.convForward || mode === GEMM_MODE.convInput || mode === GEMM_MODE.convWeight;
   return conv && matmul !== 'tiled' ? 'registers' : 'tiled';
 }
 
