@@ -6,6 +6,8 @@
 //   4  max backward  dx[n, c, iy, ix] = sum of dY over the windows whose argmax (H, from mode 3) is here
 //   5  avg backward  dx = sum of dY / divisor over the windows that cover this pixel
 // Backward modes gather from the few windows covering a pixel, so no atomics are needed.
+// u.adaptive != 0: adaptive pooling, output row oy spans [floor(oy*H/OH), ceil((oy+1)*H/OH)) as in
+// PyTorch (windows of varying size, no padding), likewise for columns; the divisor is the window area.
 
 {{PARAMS}}
 @group(0) @binding(1) var<storage, read> X: array<f32>;
@@ -24,6 +26,14 @@ fn divisor(ys: i32, xs: i32) -> f32 {
   return f32((min(ys + u.kh, H) - max(ys, 0)) * (min(xs + u.kw, W) - max(xs, 0)));
 }
 
+fn adaptive_start(o: i32, size: i32, osize: i32) -> i32 {
+  return (o * size) / osize;
+}
+
+fn adaptive_end(o: i32, size: i32, osize: i32) -> i32 {
+  return ((o + 1) * size + osize - 1) / osize;
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = flat_id(wid, nwg, lid);
@@ -38,18 +48,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let c = t % u.C;
     let img = t / u.C;
     let base = u.off_x + img * u.xs.x + c * u.xs.y;
-    let ys = oy * u.sh - u.ph;
-    let xs = ox * u.sw - u.pw;
-    let y0 = max(ys, 0);
-    let y1 = min(ys + u.kh, H);
-    let x0 = max(xs, 0);
-    let x1 = min(xs + u.kw, W);
+    var ys = oy * u.sh - u.ph;
+    var xs = ox * u.sw - u.pw;
+    var y0 = max(ys, 0);
+    var y1 = min(ys + u.kh, H);
+    var x0 = max(xs, 0);
+    var x1 = min(xs + u.kw, W);
+    if (u.adaptive != 0u) {
+      y0 = adaptive_start(oy, H, i32(u.OH));
+      y1 = adaptive_end(oy, H, i32(u.OH));
+      x0 = adaptive_start(ox, W, i32(u.OW));
+      x1 = adaptive_end(ox, W, i32(u.OW));
+    }
     if (MODE == 1u) {
       var s = 0.0;
       for (var y = y0; y < y1; y++) {
         for (var x = x0; x < x1; x++) { s += X[base + u32(y) * u.xs.z + u32(x) * u.xs.w]; }
       }
-      O[u.off_o + i] = {{TO}}(s / divisor(ys, xs));
+      let div = select(divisor(ys, xs), f32((y1 - y0) * (x1 - x0)), u.adaptive != 0u);
+      O[u.off_o + i] = {{TO}}(s / div);
       return;
     }
     // PyTorch's rule: a larger value or any NaN takes over; the first maximum wins ties.
@@ -84,10 +101,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let img = t / u.C;
   let ly = iy + u.ph - u.kh + 1;
   let lx = ix + u.pw - u.kw + 1;
-  let oy0 = select((ly + u.sh - 1) / u.sh, 0, ly <= 0);
-  let ox0 = select((lx + u.sw - 1) / u.sw, 0, lx <= 0);
-  let oy1 = min((iy + u.ph) / u.sh, i32(u.OH) - 1);
-  let ox1 = min((ix + u.pw) / u.sw, i32(u.OW) - 1);
+  var oy0 = select((ly + u.sh - 1) / u.sh, 0, ly <= 0);
+  var ox0 = select((lx + u.sw - 1) / u.sw, 0, lx <= 0);
+  var oy1 = min((iy + u.ph) / u.sh, i32(u.OH) - 1);
+  var ox1 = min((ix + u.pw) / u.sw, i32(u.OW) - 1);
+  if (u.adaptive != 0u) {
+    // Window o covers i exactly when floor(i*O/S) <= o < ceil((i+1)*O/S).
+    oy0 = (iy * i32(u.OH)) / H;
+    oy1 = ((iy + 1) * i32(u.OH) + H - 1) / H - 1;
+    ox0 = (ix * i32(u.OW)) / W;
+    ox1 = ((ix + 1) * i32(u.OW) + W - 1) / W - 1;
+  }
   let gbase = u.off_x + img * u.xs.x + c * u.xs.y;
   let plane = (img * u.C + c) * u.OH;
   let here = u32(iy) * u.W + u32(ix);
@@ -97,6 +121,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let g = X[gbase + u32(oy) * u.xs.z + u32(ox) * u.xs.w];
       if (MODE == 4u) {
         if (u32(Hb[u.off_h + (plane + u32(oy)) * u.OW + u32(ox)]) == here) { acc += g; }
+      } else if (u.adaptive != 0u) {
+        let ah = adaptive_end(oy, H, i32(u.OH)) - adaptive_start(oy, H, i32(u.OH));
+        let aw = adaptive_end(ox, W, i32(u.OW)) - adaptive_start(ox, W, i32(u.OW));
+        acc += g / f32(ah * aw);
       } else {
         acc += g / divisor(oy * u.sh - u.ph, ox * u.sw - u.pw);
       }

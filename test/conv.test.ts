@@ -115,12 +115,18 @@ describe.each(['tiled', 'registers'] as const)('conv2d forward against float64, 
   });
 });
 
-describe('conv2d backward kernels against float64', () => {
+// The gradients run on the tiled kernel (GPUs) and, on software adapters, on the register kernel.
+describe.each(['tiled', 'registers'] as const)('conv2d backward kernels against float64, %s kernel', (kernel) => {
+  beforeEach(() => forceProfile({ matmul: kernel }));
+  afterEach(restoreProfile);
   const cases: [string, number[], number[], ConvRefOpts][] = [
     ['stride 2 with uncovered rows', [2, 3, 10, 9], [4, 3, 3, 3], { stride: 2, padding: 1 }],
     ['groups, dilation, uneven pairs', [1, 4, 9, 11], [6, 2, 2, 3], { groups: 2, dilation: [2, 1], stride: [1, 3], padding: [0, 1] }],
     ['depthwise', [2, 3, 6, 6], [3, 1, 3, 3], { groups: 3, padding: 1 }],
     ['long reduction: split K for the weight gradient', [2, 3, 32, 32], [4, 3, 3, 3], {}],
+    ['stride 3, dilation 2, padding 2, odd sizes', [2, 5, 13, 11], [7, 5, 3, 2], { stride: 3, dilation: 2, padding: 2 }],
+    ['several tiles: 70 channels, 9x9 images, batch 3', [3, 70, 9, 9], [66, 70, 3, 3], { padding: 1 }],
+    ['split K from mid-image, stride 2', [5, 3, 15, 14], [4, 3, 3, 3], { stride: 2, padding: 1 }],
   ];
   it.each(cases)('%s', async (label, xs, ws, o) => {
     const x = randomRef(xs, 20);

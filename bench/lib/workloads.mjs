@@ -274,6 +274,191 @@ function mlpBnRef(inp, { I, H, O, p, eps }, steps) {
   return [{ values: Float64Array.from(losses), name: 'losses' }, { values: P[5], name: 'b2 after' }];
 }
 
+// ---- LeNet-style CNN train step (conv-relu-pool x2, two dense layers, Adam) ------------------------
+// Conv weights are stored OIHW [out, in, k, k] (as PyTorch and webgrad), dense weights [in, out];
+// engines with other layouts transpose on upload. Valid 5x5 convolutions, 2x2 max pools.
+
+/** conv (valid, stride 1) + bias: x [B, C, S, S], w [O, C, k, k] -> [B, O, S-k+1, S-k+1]. */
+function convValid(x, w, b, B, C, S, O, k) {
+  const T = S - k + 1;
+  const y = new Float64Array(B * O * T * T);
+  for (let n = 0; n < B; n++)
+    for (let o = 0; o < O; o++) {
+      const yo = (n * O + o) * T * T;
+      for (let i = 0; i < T * T; i++) y[yo + i] = b[o];
+      for (let c = 0; c < C; c++) {
+        const xc = (n * C + c) * S * S, wc = (o * C + c) * k * k;
+        for (let ky = 0; ky < k; ky++)
+          for (let kx = 0; kx < k; kx++) {
+            const wv = w[wc + ky * k + kx];
+            for (let r = 0; r < T; r++) {
+              const xr = xc + (r + ky) * S + kx, yr = yo + r * T;
+              for (let q = 0; q < T; q++) y[yr + q] += wv * x[xr + q];
+            }
+          }
+      }
+    }
+  return y;
+}
+
+/** relu then 2x2 max pool of [B*C, T, T]; returns the pooled values and each window's argmax. */
+function reluPool(z, planes, T) {
+  const U = T >> 1;
+  const out = new Float64Array(planes * U * U), at = new Int32Array(planes * U * U);
+  for (let p = 0; p < planes; p++)
+    for (let r = 0; r < U; r++)
+      for (let q = 0; q < U; q++) {
+        let best = -Infinity, bi = -1;
+        for (let dy = 0; dy < 2; dy++)
+          for (let dx = 0; dx < 2; dx++) {
+            const i = (p * T + 2 * r + dy) * T + 2 * q + dx;
+            if (z[i] > best) (best = z[i]), (bi = i);
+          }
+        out[(p * U + r) * U + q] = Math.max(best, 0);
+        at[(p * U + r) * U + q] = best > 0 ? bi : -1;
+      }
+  return { out, at };
+}
+
+function lenetRef(inp, p, steps) {
+  const { B, S, C1, C2, k, F1, O } = p;
+  const names = ['w1', 'b1', 'w2', 'b2', 'w3', 'b3', 'w4', 'b4'];
+  const P = names.map((n) => Float64Array.from(inp[n].data));
+  const m = P.map((q) => new Float64Array(q.length)), v = P.map((q) => new Float64Array(q.length));
+  const x = Float64Array.from(inp.x.data), labels = inp.labels.data;
+  const T1 = S - k + 1, U1 = T1 >> 1, T2 = U1 - k + 1, U2 = T2 >> 1, D = C2 * U2 * U2;
+  const losses = [];
+  for (let t = 1; t <= steps; t++) {
+    const [w1, b1, w2, b2, w3, b3, w4, b4] = P;
+    const z1 = convValid(x, w1, b1, B, 1, S, C1, k);
+    const p1 = reluPool(z1, B * C1, T1);
+    const z2 = convValid(p1.out, w2, b2, B, C1, U1, C2, k);
+    const p2 = reluPool(z2, B * C2, T2);
+    const f = p2.out; // [B, D]
+    const h = new Float64Array(B * F1);
+    for (let r = 0; r < B; r++)
+      for (let j = 0; j < F1; j++) {
+        let s = b3[j];
+        for (let i = 0; i < D; i++) s += f[r * D + i] * w3[i * F1 + j];
+        h[r * F1 + j] = Math.max(s, 0);
+      }
+    const g4 = new Float64Array(B * O);
+    let loss = 0;
+    for (let r = 0; r < B; r++) {
+      const z = new Float64Array(O);
+      let mx = -Infinity;
+      for (let j = 0; j < O; j++) {
+        let s = b4[j];
+        for (let i = 0; i < F1; i++) s += h[r * F1 + i] * w4[i * O + j];
+        z[j] = s;
+        mx = Math.max(mx, s);
+      }
+      let se = 0;
+      for (let j = 0; j < O; j++) se += Math.exp(z[j] - mx);
+      const lse = mx + Math.log(se);
+      loss += lse - z[labels[r]];
+      for (let j = 0; j < O; j++) g4[r * O + j] = (Math.exp(z[j] - lse) - (j === labels[r] ? 1 : 0)) / B;
+    }
+    losses.push(loss / B);
+    const G = P.map((q) => new Float64Array(q.length));
+    // dense layers
+    const gh = new Float64Array(B * F1);
+    for (let r = 0; r < B; r++)
+      for (let j = 0; j < O; j++) {
+        const g = g4[r * O + j];
+        G[7][j] += g;
+        for (let i = 0; i < F1; i++) {
+          G[6][i * O + j] += h[r * F1 + i] * g;
+          gh[r * F1 + i] += w4[i * O + j] * g;
+        }
+      }
+    const gf = new Float64Array(B * D);
+    for (let r = 0; r < B; r++)
+      for (let j = 0; j < F1; j++) {
+        if (h[r * F1 + j] <= 0) continue;
+        const g = gh[r * F1 + j];
+        G[5][j] += g;
+        for (let i = 0; i < D; i++) {
+          G[4][i * F1 + j] += f[r * D + i] * g;
+          gf[r * D + i] += w3[i * F1 + j] * g;
+        }
+      }
+    // pool2 + relu2 -> dz2
+    const dz2 = new Float64Array(z2.length);
+    for (let i = 0; i < gf.length; i++) if (p2.at[i] >= 0) dz2[p2.at[i]] += gf[i];
+    // conv2: dw2, db2, dp1
+    const dp1 = new Float64Array(p1.out.length);
+    for (let n = 0; n < B; n++)
+      for (let o = 0; o < C2; o++)
+        for (let r = 0; r < T2; r++)
+          for (let q = 0; q < T2; q++) {
+            const g = dz2[((n * C2 + o) * T2 + r) * T2 + q];
+            if (g === 0) continue;
+            G[3][o] += g;
+            for (let c = 0; c < C1; c++)
+              for (let ky = 0; ky < k; ky++)
+                for (let kx = 0; kx < k; kx++) {
+                  const xi = ((n * C1 + c) * U1 + r + ky) * U1 + q + kx, wi = ((o * C1 + c) * k + ky) * k + kx;
+                  G[2][wi] += g * p1.out[xi];
+                  dp1[xi] += g * w2[wi];
+                }
+          }
+    const dz1 = new Float64Array(z1.length);
+    for (let i = 0; i < dp1.length; i++) if (p1.at[i] >= 0) dz1[p1.at[i]] += dp1[i];
+    for (let n = 0; n < B; n++)
+      for (let o = 0; o < C1; o++)
+        for (let r = 0; r < T1; r++)
+          for (let q = 0; q < T1; q++) {
+            const g = dz1[((n * C1 + o) * T1 + r) * T1 + q];
+            if (g === 0) continue;
+            G[1][o] += g;
+            for (let ky = 0; ky < k; ky++)
+              for (let kx = 0; kx < k; kx++) G[0][(o * k + ky) * k + kx] += g * x[(n * S + r + ky) * S + q + kx];
+          }
+    const { lr, beta1, beta2, eps } = ADAM;
+    for (let j = 0; j < P.length; j++)
+      for (let i = 0; i < P[j].length; i++) {
+        const gi = G[j][i];
+        m[j][i] = beta1 * m[j][i] + (1 - beta1) * gi;
+        v[j][i] = beta2 * v[j][i] + (1 - beta2) * gi * gi;
+        const mh = m[j][i] / (1 - beta1 ** t), vh = v[j][i] / (1 - beta2 ** t);
+        P[j][i] -= (lr * mh) / (Math.sqrt(vh) + eps);
+      }
+  }
+  return [{ values: Float64Array.from(losses), name: 'losses' }, { values: P[7], name: 'b4 after' }];
+}
+
+/** The LeNet workload (a block of its own; list.push(lenet(s)) in workloads()). */
+function lenet(s) {
+  const p = s ? { B: 4, S: 16, C1: 6, C2: 16, k: 5, F1: 24, O: 10 } : { B: 64, S: 28, C1: 6, C2: 16, k: 5, F1: 120, O: 10 };
+  const T1 = p.S - p.k + 1, U1 = T1 >> 1, T2 = U1 - p.k + 1, U2 = T2 >> 1, D = p.C2 * U2 * U2;
+  const conv1 = 2 * p.B * p.C1 * T1 * T1 * p.k * p.k, conv2 = 2 * p.B * p.C2 * T2 * T2 * p.C1 * p.k * p.k;
+  const dense = 2 * p.B * (D * p.F1 + p.F1 * p.O);
+  return {
+    id: 'lenet-train', label: `LeNet CNN train step (conv5-relu-pool ×2, ${D}-${p.F1}-${p.O}), ${p.S}×${p.S}, batch ${p.B}, Adam`, kind: 'lenet', group: 'training',
+    params: { ...p, D, adam: ADAM },
+    // forward + input and weight gradients (none for the first conv's input)
+    flops: 3 * (conv1 + conv2 + dense) - conv1, outBytes: 4, metric: 'GFLOP/s',
+    inputs(r) {
+      const u = (shape, fanIn) => uniform(r, shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn));
+      const x = uniform(r, [p.B, 1, p.S, p.S], 0, 1);
+      const labels = { shape: [p.B], data: Int32Array.from({ length: p.B }, () => Math.floor(r() * p.O)) };
+      const onehot = { shape: [p.B, p.O], data: new Float32Array(p.B * p.O) };
+      for (let i = 0; i < p.B; i++) onehot.data[i * p.O + labels.data[i]] = 1;
+      const k2 = p.k * p.k;
+      return {
+        x, labels, onehot,
+        w1: u([p.C1, 1, p.k, p.k], k2), b1: u([p.C1], k2),
+        w2: u([p.C2, p.C1, p.k, p.k], p.C1 * k2), b2: u([p.C2], p.C1 * k2),
+        w3: u([D, p.F1], D), b3: u([p.F1], D),
+        w4: u([p.F1, p.O], p.F1), b4: u([p.O], p.F1),
+      };
+    },
+    checkSteps: 2,
+    reference: (inp) => lenetRef(inp, p, 2),
+  };
+}
+
 // ---- workloads ------------------------------------------------------------------------------------
 
 function matmul(id, label, B, M, K, N, batched) {
@@ -422,6 +607,7 @@ export function workloads(size = 'full') {
       reference: (inp) => mlpBnRef(inp, { I, H, O, p, eps }, 2),
     });
   }
+  list.push(lenet(s));
 
   const [D, L] = s ? [50, 1024] : [1000, 1024];
   list.push({

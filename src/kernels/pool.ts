@@ -16,6 +16,11 @@ export interface PoolGeometry {
   padding: readonly [number, number];
   /** avg only: divide by the whole window including padding (PyTorch's default), else by the valid part. */
   countIncludePad?: boolean;
+  /**
+   * Adaptive pooling: the windows follow from the input and output sizes (PyTorch's
+   * [floor(o*in/out), ceil((o+1)*in/out))), and kernel, stride and padding are unused.
+   */
+  adaptive?: boolean;
 }
 
 const MODES = { max: 0, avg: 1, pick: 2, argmax: 3, maxBackward: 4, avgBackward: 5 } as const;
@@ -35,6 +40,7 @@ export const PoolParams = params('Pool2d', {
   ph: 'i32',
   pw: 'i32',
   include_pad: 'u32',
+  adaptive: 'u32',
   off_x: 'u32',
   off_h: 'u32',
   off_o: 'u32',
@@ -82,6 +88,7 @@ function run(dev: Device, mode: Mode, x: View, h: View | null, out: { buffer: GP
         ph: g.padding[0],
         pw: g.padding[1],
         include_pad: g.countIncludePad === false ? 0 : 1,
+        adaptive: g.adaptive ? 1 : 0,
         off_x: x.offset,
         off_h: h ? h.offset : 0,
         off_o: out.offset,

@@ -17,7 +17,7 @@ export interface ShaderParams {
   softmax: {};
   gather: { TX: Wgsl; TO: Wgsl; MODE: 'gather_one' | 'scatter_one' };
   matmul: { MODE: `${number}` };
-  matmul_reg: { MODE: '0' | '1' };
+  matmul_reg: { MODE: '0' | '1' | '2' | '3' };
   matmul_sg: {};
   matmul_gemv: { ROWS: `${number}` };
   pool2d: { TH: Wgsl; TO: Wgsl; MODE: `${number}` };

@@ -105,6 +105,35 @@ export class Flatten extends Module {
   }
 }
 
+/** Expands dimension `dim` into `unflattenedSize` (torch.nn.Unflatten; one entry may be -1). */
+export class Unflatten extends Module {
+  readonly unflattenedSize: readonly number[];
+  constructor(
+    readonly dim: number,
+    unflattenedSize: readonly number[],
+  ) {
+    super();
+    if (!Number.isInteger(dim)) fail('Unflatten', `dim must be an integer, got ${JSON.stringify(dim)}`);
+    if (!Array.isArray(unflattenedSize) || unflattenedSize.length === 0 || !unflattenedSize.every((s) => Number.isInteger(s) && (s >= 0 || s === -1)) || unflattenedSize.filter((s) => s === -1).length > 1)
+      fail('Unflatten', `unflattenedSize must be a non-empty list of sizes (at most one -1), got ${JSON.stringify(unflattenedSize)}`, 'pass e.g. [1, 28, 28]');
+    this.unflattenedSize = [...unflattenedSize];
+  }
+  forward(x: Tensor): Tensor {
+    x.assertLive('Unflatten');
+    const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
+    if (d < 0 || d >= x.ndim) fail('Unflatten', `dim ${this.dim} is out of range for input ${shapeStr(x.shape)}`);
+    const size = x.shape[d]!;
+    const known = this.unflattenedSize.filter((s) => s !== -1).reduce((p, q) => p * q, 1);
+    const sizes = this.unflattenedSize.map((s) => (s === -1 ? (known === 0 ? -1 : size / known) : s));
+    if (sizes.some((s) => !Number.isInteger(s) || s < 0) || sizes.reduce((p, q) => p * q, 1) !== size)
+      fail('Unflatten', `cannot unflatten dimension ${d} of size ${size} of input ${shapeStr(x.shape)} into ${shapeStr(this.unflattenedSize)}`, `give sizes whose product is ${size}`);
+    return A.reshape(x, [...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)]);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}, unflattenedSize=${shapeStr(this.unflattenedSize)}`;
+  }
+}
+
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return A.relu(x);

@@ -10,6 +10,7 @@ import { assertClose, broadcastMap, randomRef, type Ref, type Tolerance } from '
 import { gradcheck } from '../reference/gradcheck.ts';
 import { conv2dRef, matmulRef, maxRef, permuteRef, softmaxRef, sumRef } from './ref.ts';
 import { batchNormRef, batchNormTrainRef, runningStatsRef } from '../reference/norm.ts';
+import { conv2dInputGradRef, conv2dWeightGradRef } from '../reference/conv.ts';
 
 const Deno = (globalThis as any).Deno;
 const W = wg as any;
@@ -248,6 +249,28 @@ check('conv2d/groups', async () => {
   const w = randomRef([6, 2, 3, 3], 34);
   const want = conv2dRef(x, w, { groups: 2, padding: 1 });
   await expectRef(fn('conv2d')(up(x), up(w), { groups: 2, padding: 1 }), want, { rtol: 1e-4, atol: 1e-5 }, 'conv2d groups 2');
+});
+
+check('nn/Conv2d-forward-backward', async () => {
+  // A layer with stride 2 and padding 1 on 3x5 images: forward against float64, then x, weight and
+  // bias gradients of sum(c * y) against the reference's transposed convolution and weight gradient.
+  const m = new wg.nn.Conv2d(3, 4, 3, { stride: 2, padding: 1 });
+  const x = randomRef([2, 3, 3, 5], 35);
+  const w: Ref = { data: Float64Array.from(await m.weight.data()), shape: [4, 3, 3, 3] };
+  const b: Ref = { data: Float64Array.from(await m.bias!.data()), shape: [4] };
+  const o = { stride: 2, padding: 1 };
+  const want = conv2dRef(x, w, { ...o, bias: b });
+  const xt = up(x).requiresGrad_();
+  const y = m(xt);
+  await expectRef(y, want, { rtol: 1e-4, atol: 1e-5 }, 'Conv2d forward');
+  const c = randomRef(want.shape, 36);
+  y.mul(up(c)).sum().backward();
+  await expectRef(xt.grad, conv2dInputGradRef(c, w, x.shape, o), { rtol: 1e-4, atol: 1e-5 }, 'Conv2d dx');
+  await expectRef(m.weight.grad, conv2dWeightGradRef(x, c, w.shape, o), { rtol: 1e-4, atol: 1e-4 }, 'Conv2d dweight');
+  const db = new Float64Array(4);
+  c.data.forEach((v, i) => (db[Math.floor(i / (want.shape[2]! * want.shape[3]!)) % 4]! += v));
+  await expectRef(m.bias!.grad, { data: db, shape: [4] }, { rtol: 1e-4, atol: 1e-5 }, 'Conv2d dbias');
+  m.dispose();
 });
 
 // ---- autograd, losses, optimizers, a training loop (src/autograd, src/nn, src/optim) ------------------

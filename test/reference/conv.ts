@@ -54,6 +54,15 @@ export interface PoolRefOpts {
   stride?: Pair;
   padding?: Pair;
   countIncludePad?: boolean;
+  ceilMode?: boolean;
+}
+
+/** PyTorch's pooling output size (pooling_output_shape). */
+export function poolOutSizeRef(size: number, k: number, s: number, p: number, ceil = false): number {
+  if (!ceil) return Math.floor((size + 2 * p - k) / s) + 1;
+  let o = Math.ceil((size + 2 * p - k) / s) + 1;
+  if ((o - 1) * s >= size + p) o--;
+  return o;
 }
 
 function pool(x: Ref, o: PoolRefOpts, kind: 'max' | 'avg'): Ref {
@@ -61,8 +70,8 @@ function pool(x: Ref, o: PoolRefOpts, kind: 'max' | 'avg'): Ref {
   const [kh, kw] = pair(o.kernelSize, 1);
   const [sh, sw] = o.stride === undefined ? [kh, kw] : pair(o.stride, 1);
   const [ph, pw] = pair(o.padding, 0);
-  const OH = Math.floor((H + 2 * ph - kh) / sh) + 1;
-  const OW = Math.floor((W + 2 * pw - kw) / sw) + 1;
+  const OH = poolOutSizeRef(H, kh, sh, ph, o.ceilMode);
+  const OW = poolOutSizeRef(W, kw, sw, pw, o.ceilMode);
   const data = new Float64Array(N * C * OH * OW);
   for (let p = 0; p < N * C; p++)
     for (let y = 0; y < OH; y++)
@@ -80,7 +89,10 @@ function pool(x: Ref, o: PoolRefOpts, kind: 'max' | 'avg'): Ref {
             sum += v;
             count++;
           }
-        const div = o.countIncludePad === false ? count : kh * kw;
+        // PyTorch's divisor: the window clipped to the padded input (all of it unless ceilMode).
+        const y0 = y * sh - ph;
+        const x0 = xo * sw - pw;
+        const div = o.countIncludePad === false ? count : (Math.min(y0 + kh, H + ph) - y0) * (Math.min(x0 + kw, W + pw) - x0);
         data[(p * OH + y) * OW + xo] = kind === 'max' ? best : sum / div;
       }
   return { data, shape: [N, C, OH, OW] };
@@ -89,7 +101,7 @@ function pool(x: Ref, o: PoolRefOpts, kind: 'max' | 'avg'): Ref {
 /** torch.nn.functional.max_pool2d (NaN propagates). */
 export const maxPool2dRef = (x: Ref, o: PoolRefOpts): Ref => pool(x, o, 'max');
 
-/** torch.nn.functional.avg_pool2d (count_include_pad by default; no ceil_mode). */
+/** torch.nn.functional.avg_pool2d (count_include_pad by default). */
 export const avgPool2dRef = (x: Ref, o: PoolRefOpts): Ref => pool(x, o, 'avg');
 
 function geometry(xShape: number[], wShape: number[], o: ConvRefOpts) {
@@ -189,3 +201,83 @@ export function avgPool2dBackwardRef(dy: Ref, xShape: number[], o: PoolRefOpts):
       }
   return { data, shape: [...xShape] };
 }
+
+/**
+ * torch.nn.functional.conv_transpose2d by its definition: input pixel (iy, ix) of channel ci adds
+ * x * w[ci, co, ky, kx] at output (iy*s - p + ky*d, ix*s - p + kx*d) of channel group(ci)*Cog + co.
+ */
+export function convTranspose2dRef(x: Ref, w: Ref, o: ConvRefOpts & { outputPadding?: Pair } = {}): Ref {
+  const [N, Cin, H, W] = x.shape as [number, number, number, number];
+  const [, Cog, KH, KW] = w.shape as [number, number, number, number];
+  const [sh, sw] = pair(o.stride, 1);
+  const [ph, pw] = pair(o.padding, 0);
+  const [dh, dw] = pair(o.dilation, 1);
+  const [oh, ow] = pair(o.outputPadding, 0);
+  const g = o.groups ?? 1;
+  const Cout = Cog * g;
+  const OH = (H - 1) * sh - 2 * ph + dh * (KH - 1) + oh + 1;
+  const OW = (W - 1) * sw - 2 * pw + dw * (KW - 1) + ow + 1;
+  const data = new Float64Array(N * Cout * OH * OW);
+  for (let n = 0; n < N; n++)
+    for (let ci = 0; ci < Cin; ci++) {
+      const grp = Math.floor(ci / (Cin / g));
+      for (let iy = 0; iy < H; iy++)
+        for (let ix = 0; ix < W; ix++) {
+          const v = x.data[((n * Cin + ci) * H + iy) * W + ix]!;
+          for (let co = 0; co < Cog; co++)
+            for (let ky = 0; ky < KH; ky++) {
+              const y = iy * sh - ph + ky * dh;
+              if (y < 0 || y >= OH) continue;
+              for (let kx = 0; kx < KW; kx++) {
+                const xo = ix * sw - pw + kx * dw;
+                if (xo < 0 || xo >= OW) continue;
+                data[((n * Cout + grp * Cog + co) * OH + y) * OW + xo]! += v * w.data[((ci * Cog + co) * KH + ky) * KW + kx]!;
+              }
+            }
+        }
+    }
+  if (o.bias) for (let i = 0; i < data.length; i++) data[i]! += o.bias.data[Math.floor(i / (OH * OW)) % Cout]!;
+  return { data, shape: [N, Cout, OH, OW] };
+}
+
+/** torch.nn.functional.conv1d: x [N, C, L], w [O, C/groups, K] (scalar stride, padding, dilation). */
+export function conv1dRef(x: Ref, w: Ref, o: { bias?: Ref; stride?: number; padding?: number; dilation?: number; groups?: number } = {}): Ref {
+  const [N, C, L] = x.shape as [number, number, number];
+  const [O, Cg, K] = w.shape as [number, number, number];
+  const y = conv2dRef({ data: x.data, shape: [N, C, 1, L] }, { data: w.data, shape: [O, Cg, 1, K] }, {
+    bias: o.bias,
+    stride: [1, o.stride ?? 1],
+    padding: [0, o.padding ?? 0],
+    dilation: [1, o.dilation ?? 1],
+    groups: o.groups,
+  });
+  return { data: y.data, shape: [N, O, y.shape[3]!] };
+}
+
+/** torch's adaptive pooling over windows [floor(i*in/out), ceil((i+1)*in/out)). */
+function adaptivePool(x: Ref, out: [number, number], kind: 'max' | 'avg'): Ref {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [OH, OW] = out;
+  const data = new Float64Array(N * C * OH * OW);
+  for (let p = 0; p < N * C; p++)
+    for (let y = 0; y < OH; y++)
+      for (let xo = 0; xo < OW; xo++) {
+        const y0 = Math.floor((y * H) / OH);
+        const y1 = Math.ceil(((y + 1) * H) / OH);
+        const x0 = Math.floor((xo * W) / OW);
+        const x1 = Math.ceil(((xo + 1) * W) / OW);
+        let best = -Infinity;
+        let sum = 0;
+        for (let iy = y0; iy < y1; iy++)
+          for (let ix = x0; ix < x1; ix++) {
+            const v = x.data[(p * H + iy) * W + ix]!;
+            if (v > best || Number.isNaN(v)) best = v;
+            sum += v;
+          }
+        data[(p * OH + y) * OW + xo] = kind === 'max' ? best : sum / ((y1 - y0) * (x1 - x0));
+      }
+  return { data, shape: [N, C, OH, OW] };
+}
+
+export const adaptiveAvgPool2dRef = (x: Ref, out: [number, number]): Ref => adaptivePool(x, out, 'avg');
+export const adaptiveMaxPool2dRef = (x: Ref, out: [number, number]): Ref => adaptivePool(x, out, 'max');

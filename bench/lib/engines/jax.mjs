@@ -133,6 +133,64 @@ export function jaxEngine(jax, opts = {}) {
           };
           break;
         }
+        case 'lenet': {
+          // lax.conv (NCHW, OIHW) + relu, 2x2 max pools as a reshape and two maxes, dense layers and
+          // Adam as in the MLP workload.
+          const x = keep(up(inp.x)), onehot = keep(up(inp.onehot));
+          const names = ['w1', 'b1', 'w2', 'b2', 'w3', 'b3', 'w4', 'b4'];
+          let params = names.map((n) => up(inp[n]));
+          let m = params.map((q) => np.zeros(q.shape));
+          let v = params.map((q) => np.zeros(q.shape));
+          const { B, C1, C2, D } = p;
+          const pool = (h, C) => {
+            const T = h.shape[2];
+            return h.reshape([B, C, T / 2, 2, T / 2, 2]).max(5).max(3);
+          };
+          const lossFn = (ps, xb, yb) => {
+            const [w1, b1, w2, b2, w3, b3, w4, b4] = ps;
+            let h = pool(nn.relu(lax.conv(xb, w1, [1, 1], [[0, 0], [0, 0]]).add(b1.reshape([1, C1, 1, 1]))), C1);
+            h = pool(nn.relu(lax.conv(h, w2, [1, 1], [[0, 0], [0, 0]]).add(b2.reshape([1, C2, 1, 1]))), C2);
+            h = nn.relu(np.matmul(h.reshape([B, D]), w3).add(b3));
+            h = np.matmul(h, w4).add(b4);
+            return yb.mul(nn.logSoftmax(h, -1)).sum().mul(-1 / B);
+          };
+          const vg = jax.valueAndGrad(lossFn);
+          const { lr, beta1: b1, beta2: b2, eps } = ADAM;
+          const step = wrap((ps, ms, vs, xb, yb, lrt, rbc2) => {
+            const [loss, grads] = vg(ps.map((q) => q.ref), xb, yb);
+            const out = { loss, ps: [], ms: [], vs: [] };
+            for (let i = 0; i < ps.length; i++) {
+              const g = grads[i];
+              const mi = ms[i].mul(b1).add(g.ref.mul(1 - b1));
+              const vi = vs[i].mul(b2).add(g.ref.mul(g).mul(1 - b2));
+              const upd = mi.ref.mul(lrt.ref).div(np.sqrt(vi.ref.mul(rbc2.ref)).add(eps));
+              out.ps.push(ps[i].sub(upd));
+              out.ms.push(mi);
+              out.vs.push(vi);
+            }
+            lrt.dispose();
+            rbc2.dispose();
+            return out;
+          });
+          let t = 0;
+          run = () => {
+            t++;
+            const lrt = np.array([lr / (1 - b1 ** t)]).reshape([]);
+            const rbc2 = np.array([1 / (1 - b2 ** t)]).reshape([]);
+            const out = step(params, m, v, x.ref, onehot.ref, lrt, rbc2);
+            params = out.ps;
+            m = out.ms;
+            v = out.vs;
+            return out.loss;
+          };
+          extra = {
+            variant: `lax.conv + reshape/max pools, valueAndGrad, Adam written with jax-js ops${opts.jit ? ', whole step under jax.jit' : ' (eager)'}`,
+            final: async () => f32(params[7]),
+            pendingState: () => [params, m, v],
+            free: () => [...params, ...m, ...v].forEach((a) => a.dispose()),
+          };
+          break;
+        }
         default:
           throw new Error(`unknown workload kind ${w.kind}`);
       }

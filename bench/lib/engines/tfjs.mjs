@@ -124,6 +124,53 @@ export function tfjsEngine(tf) {
           };
           break;
         }
+        case 'lenet': {
+          // The layers API: tf.sequential of conv2d/maxPooling2d/flatten/dense layers (NHWC, HWIO
+          // kernels), trained by optimizer.minimize over the model's variables (what model.fit does,
+          // without its per-batch loss readback). The first dense kernel's rows are permuted from the
+          // NCHW flatten order of the stored weights to TF.js's NHWC order.
+          const { C1, C2, k, S, F1, O, D } = p;
+          const U2 = Math.sqrt(D / C2);
+          const model = tf.sequential({
+            layers: [
+              tf.layers.conv2d({ inputShape: [S, S, 1], filters: C1, kernelSize: k, activation: 'relu' }),
+              tf.layers.maxPooling2d({ poolSize: 2 }),
+              tf.layers.conv2d({ filters: C2, kernelSize: k, activation: 'relu' }),
+              tf.layers.maxPooling2d({ poolSize: 2 }),
+              tf.layers.flatten(),
+              tf.layers.dense({ units: F1, activation: 'relu' }),
+              tf.layers.dense({ units: O }),
+            ],
+          });
+          const w3 = new Float32Array(D * F1);
+          for (let c = 0; c < C2; c++)
+            for (let y = 0; y < U2; y++)
+              for (let z = 0; z < U2; z++)
+                for (let j = 0; j < F1; j++) w3[((y * U2 + z) * C2 + c) * F1 + j] = inp.w3.data[((c * U2 + y) * U2 + z) * F1 + j];
+          const set = (i, ws) => {
+            model.layers[i].setWeights(ws);
+            ws.forEach((t) => t.dispose());
+          };
+          set(0, [tf.tidy(() => tf.transpose(up(inp.w1), [2, 3, 1, 0])), up(inp.b1)]);
+          set(2, [tf.tidy(() => tf.transpose(up(inp.w2), [2, 3, 1, 0])), up(inp.b2)]);
+          set(5, [tf.tensor(w3, [D, F1]), up(inp.b3)]);
+          set(6, [up(inp.w4), up(inp.b4)]);
+          const x = keep(tf.tidy(() => tf.transpose(up(inp.x), [0, 2, 3, 1])));
+          const onehot = keep(up(inp.onehot));
+          const vars = model.trainableWeights.map((v) => v.read());
+          const opt = tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.eps);
+          const lossFn = () => tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(model.apply(x, { training: true }), -1)))).div(p.B);
+          run = () => opt.minimize(lossFn, true, vars);
+          extra = {
+            variant: 'tf.sequential (layers API: conv2d, maxPooling2d, dense), optimizer.minimize (tf.train.adam)',
+            final: async () => f32(vars[vars.length - 1]),
+            free: () => {
+              opt.dispose();
+              model.dispose();
+            },
+          };
+          break;
+        }
         default:
           throw new Error(`unknown workload kind ${w.kind}`);
       }

@@ -211,6 +211,50 @@ export function webgradEngine(wg, opts = {}) {
           };
           break;
         }
+        case 'lenet': {
+          // LeNet as an nn.Sequential of the conv and pooling layers; weights loaded by state dict
+          // (conv weights OIHW as stored, dense weights transposed to [out, in]).
+          need(has(wg, 'nn.Conv2d') && has(wg, 'nn.MaxPool2d') && has(wg, 'optim.Adam'), 'nn.Conv2d / nn.MaxPool2d');
+          const { Conv2d, ReLU, MaxPool2d, Flatten, Linear, Sequential } = wg.nn;
+          const model = new Sequential(
+            new Conv2d(1, p.C1, p.k), new ReLU(), new MaxPool2d(2),
+            new Conv2d(p.C1, p.C2, p.k), new ReLU(), new MaxPool2d(2),
+            new Flatten(), new Linear(p.D, p.F1), new ReLU(), new Linear(p.F1, p.O),
+          );
+          const src = { '0.weight': inp.w1, '0.bias': inp.b1, '3.weight': inp.w2, '3.bias': inp.b2, '7.weight': inp.w3, '7.bias': inp.b3, '9.weight': inp.w4, '9.bias': inp.b4 };
+          const sd = {};
+          for (const [name, s] of Object.entries(src)) {
+            if (name.startsWith('7.weight') || name.startsWith('9.weight')) {
+              const [fi, fo] = s.shape;
+              const tr = new Float32Array(fi * fo);
+              for (let k = 0; k < fi; k++) for (let j = 0; j < fo; j++) tr[j * fi + k] = s.data[k * fo + j];
+              sd[name] = wg.tensor(tr, { shape: [fo, fi] });
+            } else sd[name] = up(s);
+          }
+          model.loadStateDict(sd);
+          for (const t of Object.values(sd)) t.dispose();
+          const x = keepIn(up(inp.x));
+          const labels = keepIn(up(inp.labels));
+          const params = model.parameters();
+          const opt = new wg.optim.Adam(params, { lr: ADAM.lr, betas: [ADAM.beta1, ADAM.beta2], eps: ADAM.eps });
+          run = () =>
+            wg.tidy(() => {
+              opt.zeroGrad();
+              const out = wg.nn.functional.crossEntropy(model(x), labels);
+              out.backward();
+              opt.step();
+              return out;
+            });
+          state = {
+            variant: 'nn.Sequential(Conv2d, ReLU, MaxPool2d, …, Linear), nn.functional.crossEntropy, optim.Adam',
+            final: async () => f32(params[params.length - 1]),
+            free() {
+              opt.dispose?.();
+              model.dispose();
+            },
+          };
+          break;
+        }
         default:
           throw new Error(`unknown workload kind ${w.kind}`);
       }
