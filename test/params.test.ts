@@ -16,6 +16,7 @@ import {
   PoolParams,
   RandomParams,
   ReduceParams,
+  RnnCellParams,
   SoftmaxParams,
   WG,
   expandIncludes,
@@ -53,6 +54,8 @@ const SHADERS: { [N in ShaderName]: [ParamsSchema<any>, ShaderParams[N]] } = {
   pool2d: [PoolParams, { TH: 'f32', TO: 'f32', MODE: '0' }],
   optim: [OptimParams, { ALGO: '3' }],
   optim_grad: [GradEditParams, { MODE: '1' }],
+  rnn_cell: [RnnCellParams, {}],
+  rnn_cell_backward: [RnnCellParams, {}],
 };
 
 describe('kernel parameter schemas', () => {

@@ -15,4 +15,5 @@ export * from './ops/indexing.ts';
 export * from './ops/softmax.ts';
 export * from './ops/linalg.ts';
 export * from './ops/conv.ts';
+export * from './ops/recurrent.ts';
 export { detectAnomaly, withAnomaly, checkAnomaly, isAnomalyEnabled } from './anomaly.ts';

@@ -11,6 +11,7 @@ import * as conv from './ops/conv.ts';
 import * as elementwise from './ops/elementwise.ts';
 import * as indexing from './ops/indexing.ts';
 import * as linalg from './ops/linalg.ts';
+import * as recurrent from './ops/recurrent.ts';
 import * as reduce from './ops/reduce.ts';
 import * as softmax from './ops/softmax.ts';
 import * as views from './ops/views.ts';
@@ -32,7 +33,7 @@ const TENSOR_ONLY = {
 };
 
 /** Every module whose op declarations become methods: adding a family is one entry here and in OpMethods. */
-export const METHOD_SOURCES = [elementwise, reduce, views, indexing, softmax, linalg, conv, TENSOR_ONLY] as const;
+export const METHOD_SOURCES = [elementwise, reduce, views, indexing, softmax, linalg, conv, recurrent, TENSOR_ONLY] as const;
 
 export interface OpMethods
   extends MethodsOf<typeof elementwise>,
@@ -41,7 +42,8 @@ export interface OpMethods
     MethodsOf<typeof indexing>,
     MethodsOf<typeof softmax>,
     MethodsOf<typeof linalg>,
-    MethodsOf<typeof conv> {}
+    MethodsOf<typeof conv>,
+    MethodsOf<typeof recurrent> {}
 
 declare module '../tensor/tensor.ts' {
   interface Tensor extends OpMethods {

@@ -21,3 +21,4 @@ export { GEMM_MODE, GEMM_FLAGS, GemmParams } from './gemm-kernels.ts';
 export { conv2d, conv2dInputGrad, conv2dWeightGrad, convOutSize, type ConvGeometry } from './conv.ts';
 export { PoolParams, maxPool2d, avgPool2d, maxPool2dPick, maxPool2dBackward, avgPool2dBackward, type PoolGeometry } from './pool.ts';
 export { optimStep, gradEdit, OPTIM_FLAGS, OptimParams, GradEditParams, type OptimAlgo, type OptimHyper, type OptimUniforms, type GradEdit } from './optim.ts';
+export { rnnCell, rnnCellBackward, RnnCellParams, GATES, SLOT_WIDTH, DGATE_WIDTH, type CellKind, type CellStep, type CellBackwardStep } from './rnn.ts';

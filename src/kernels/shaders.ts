@@ -22,6 +22,8 @@ export interface ShaderParams {
   pool2d: { TH: Wgsl; TO: Wgsl; MODE: `${number}` };
   optim: { ALGO: `${number}` };
   optim_grad: { MODE: `${number}` };
+  rnn_cell: {};
+  rnn_cell_backward: {};
 }
 
 export type ShaderName = keyof ShaderParams;

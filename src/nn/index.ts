@@ -7,6 +7,7 @@
 // Initialisers (nn.init) write in place on the GPU.
 export { Module, parameter, type StateDictOptions, type LoadStateDictOptions } from './module.ts';
 export * from './layers.ts';
+export * from './recurrent.ts';
 export * from './loss-modules.ts';
 export * as functional from './functional.ts';
 export * as F from './functional.ts';
