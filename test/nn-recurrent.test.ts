@@ -132,3 +132,178 @@ describe('recurrent layers against float64', () => {
     m.dispose();
   });
 });
+
+describe('recurrent layers: parameters', () => {
+  it("state dicts use PyTorch's names, shapes and order, and load from a hand-built dict", async () => {
+    const m = new wg.nn.LSTM(3, 5, { numLayers: 2, bidirectional: true });
+    const sd = m.stateDict();
+    const want = recurrentParamShapes({ cell: 'lstm', inputSize: 3, hidden: 5, numLayers: 2, bidirectional: true, bias: true });
+    expect(Object.keys(sd)).toEqual(want.map(([n]) => n));
+    expect(Object.keys(sd).slice(0, 5)).toEqual(['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l0_reverse']);
+    for (const [n, shape] of want) expect(sd[n]!.shape, n).toEqual(shape);
+    expect(sd.weight_ih_l1!.shape).toEqual([20, 10]);
+    expect(Object.keys(new wg.nn.GRU(4, 6, { bias: false }).stateDict())).toEqual(['weight_ih_l0', 'weight_hh_l0']);
+    expect(new wg.nn.GRU(4, 6).stateDict().weight_hh_l0!.shape).toEqual([18, 6]);
+    expect(new wg.nn.RNN(4, 6).stateDict().weight_ih_l0!.shape).toEqual([6, 4]);
+    // A dict written by hand with PyTorch's names: every weight 0 except the input weights of the
+    // g gate (rows 2H..3H of weight_ih, PyTorch's i, f, g, o order) and a bias opening the i and o gates.
+    const H = 2;
+    const one = new wg.nn.LSTM(1, H);
+    const wih = new Float32Array(4 * H);
+    wih.fill(1, 2 * H, 3 * H);
+    const bih = new Float32Array(4 * H);
+    bih.fill(30, 0, H).fill(-30, H, 2 * H).fill(30, 3 * H, 4 * H);
+    one.loadStateDict({
+      weight_ih_l0: wg.tensor(wih, { shape: [4 * H, 1] }),
+      weight_hh_l0: wg.zeros([4 * H, H]),
+      bias_ih_l0: wg.tensor(bih),
+      bias_hh_l0: wg.zeros([4 * H]),
+    });
+    // i = o = 1, f = 0: c_t = tanh(x_t), h_t = tanh(tanh(x_t)).
+    const [out, [, cN]] = one(wg.tensor([0.5, -1], { shape: [2, 1, 1] }));
+    const t = (v: number) => Math.tanh(Math.tanh(v));
+    assertClose(await out.data(), [t(0.5), t(0.5), t(-1), t(-1)], TOL, 'output');
+    assertClose(await cN.data(), [Math.tanh(-1), Math.tanh(-1)], TOL, 'cN');
+    [m, one].forEach((x) => x.dispose());
+  });
+
+  it('initialises every weight and bias uniform(±1/sqrt(hidden))', async () => {
+    wg.manualSeed(3);
+    const H = 64;
+    const m = new wg.nn.GRU(7, H, { numLayers: 2 });
+    const bound = 1 / Math.sqrt(H);
+    for (const [n, p] of m.namedParameters()) {
+      const v = Array.from(await p.data());
+      expect(Math.max(...v.map(Math.abs)), n).toBeLessThanOrEqual(bound);
+      const mean = v.reduce((s, x) => s + x, 0) / v.length;
+      const sd = Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length);
+      // The standard deviation of U(-b, b) is b / sqrt(3); bias vectors have 192 values, weights more.
+      expect(Math.abs(sd - bound / Math.sqrt(3)), n).toBeLessThan(0.15 * bound);
+    }
+    m.dispose();
+  });
+});
+
+describe('recurrent layers: bad input fails before any GPU work', () => {
+  const noWork = (f: () => unknown, re: RegExp) => {
+    const s0 = wg.stats();
+    expect(f).toThrow(re);
+    const s1 = wg.stats();
+    expect(s1.dispatches).toBe(s0.dispatches);
+    expect(s1.liveBuffers).toBe(s0.liveBuffers);
+  };
+  it('a hidden state of the wrong shape names the layer, the expected and the received shape', () => {
+    const lstm = new wg.nn.LSTM(4, 6, { numLayers: 2 });
+    const gru = new wg.nn.GRU(4, 6, { bidirectional: true, batchFirst: true });
+    const x = wg.zeros([5, 3, 4]);
+    const h = wg.zeros([2, 3, 6]);
+    const bad = wg.zeros([1, 3, 6]);
+    noWork(() => lstm(x, [bad, h]), /LSTM: expected h0 of shape \[2, 3, 6\].*got \[1, 3, 6\]/);
+    noWork(() => lstm(x, [h, bad]), /LSTM: expected c0 of shape \[2, 3, 6\].*got \[1, 3, 6\]/);
+    // batchFirst input [N=5, L=3, 4]: states stay [layers * directions, N, H].
+    noWork(() => gru(x, h), /GRU: expected h0 of shape \[2, 5, 6\].*got \[2, 3, 6\]/);
+    noWork(() => lstm(x, h as never), /LSTM: the initial state must be a pair \[h0, c0\]/);
+    [lstm, gru, x, h, bad].forEach((t) => t.dispose());
+  });
+  it('a wrong input feature size or rank names the layer and the shapes', () => {
+    const rnn = new wg.nn.RNN(4, 6);
+    const x = wg.zeros([5, 3, 7]);
+    const x4 = wg.zeros([2, 5, 3, 4]);
+    noWork(() => rnn(x), /RNN: expected input \[L, N, features\].*with 4 features, got shape \[5, 3, 7\]/);
+    noWork(() => rnn(x4), /RNN: expected input .*got shape \[2, 5, 3, 4\]/);
+    expect(() => new wg.nn.RNN(4, 6, { nonlinearity: 'sigmoid' as never })).toThrow(/RNN: nonlinearity must be 'tanh' or 'relu'/);
+    expect(() => new wg.nn.LSTM(4, 6, { numLayer: 2 } as never)).toThrow(/numLayers/);
+    expect(() => new wg.nn.GRU(4, 6, { dropout: 1 })).toThrow(/GRU: dropout must be a probability/);
+    [rnn, x, x4].forEach((t) => t.dispose());
+  });
+  it('second-order gradients through the recurrence fail with a clear error naming the op', async () => {
+    const m = new wg.nn.LSTM(2, 3);
+    await wg.scope(async () => {
+      const x = wg.rand([4, 2, 2], { requiresGrad: true });
+      const [out2] = m(x);
+      expect(() => out2.sum().backward(undefined, { createGraph: true })).toThrow(/recurrence: the backward pass of the lstm recurrence is not itself differentiable/);
+    });
+    m.dispose();
+  });
+});
+
+describe('recurrent layers: dispatch budget and memory', () => {
+  // Dispatches per timestep, per layer and direction, measured as the difference between two sequence
+  // lengths so the per-layer work (input projection, weight gradients, views) cancels out.
+  async function perStep(cell: RefCell, layers: number, bidirectional: boolean): Promise<{ fwd: number; bwd: number }> {
+    const o = { numLayers: layers, bidirectional };
+    const m = cell === 'lstm' ? new wg.nn.LSTM(3, 8, o) : cell === 'gru' ? new wg.nn.GRU(3, 8, o) : new wg.nn.RNN(3, 8, o);
+    const run = async (L: number) => {
+      const x = wg.rand([L, 4, 3], { requiresGrad: true });
+      await wg.sync();
+      const s0 = wg.stats().dispatches;
+      const [out] = (m as wg.nn.GRU)(x);
+      const loss = out.sum();
+      await wg.sync();
+      const s1 = wg.stats().dispatches;
+      loss.backward();
+      await wg.sync();
+      const s2 = wg.stats().dispatches;
+      [x, out, loss].forEach((t) => t.dispose());
+      m.zeroGrad();
+      return [s1 - s0, s2 - s1] as const;
+    };
+    await run(3); // compile everything first
+    const [f8, b8] = await run(8);
+    const [f24, b24] = await run(24);
+    m.dispose();
+    const k = 16 * layers * (bidirectional ? 2 : 1);
+    return { fwd: (f24 - f8) / k, bwd: (b24 - b8) / k };
+  }
+  it.each([
+    ['lstm', 1, false],
+    ['gru', 2, true],
+    ['rnnTanh', 1, false],
+  ] as const)('%s, %i layer(s), bidirectional %s: <= 3 forward and <= 4 backward dispatches per timestep', async (cell, layers, bi) => {
+    const { fwd, bwd } = await perStep(cell, layers, bi);
+    console.log(`${cell} layers=${layers} bidirectional=${bi}: ${fwd} forward, ${bwd} backward dispatches per timestep per layer-direction`);
+    expect(fwd).toBeLessThanOrEqual(3);
+    expect(bwd).toBeLessThanOrEqual(4);
+  });
+
+  it('a training step reads nothing back and keeps live buffers flat', async () => {
+    const m = new wg.nn.LSTM(3, 6, { numLayers: 2, bidirectional: true, dropout: 0.3 });
+    const head = new wg.nn.Linear(12, 1);
+    const opt = new wg.optim.Adam([...m.parameters(), ...head.parameters()], { lr: 0.01 });
+    const x = wg.rand([7, 2, 3]);
+    const step = () =>
+      wg.tidy(() => {
+        opt.zeroGrad();
+        const [out, [hN, cN]] = m(x);
+        const loss = head(out).square().mean().add(hN.mean()).add(cN.square().mean());
+        loss.backward();
+        opt.step();
+      });
+    step();
+    step();
+    const s0 = wg.stats();
+    for (let i = 0; i < 5; i++) step();
+    const s1 = wg.stats();
+    expect(s1.readbacks).toBe(s0.readbacks);
+    expect(s1.liveBuffers).toBe(s0.liveBuffers);
+    [m, head, x].forEach((t) => t.dispose());
+    opt.dispose();
+  });
+
+  it('dropout acts between layers in training mode only', async () => {
+    wg.manualSeed(5);
+    const m = new wg.nn.GRU(3, 4, { numLayers: 2, dropout: 0.5 });
+    await wg.scope(async () => {
+      const x = wg.rand([6, 2, 3]);
+      m.eval();
+      const a = await m(x)[0].data();
+      const b = await m(x)[0].data();
+      expect(Array.from(a)).toEqual(Array.from(b));
+      m.train();
+      const c = await m(x)[0].data();
+      expect(Array.from(c)).not.toEqual(Array.from(a));
+      // A one-layer network has no layer to drop between.
+    });
+    m.dispose();
+  });
+});

@@ -52,6 +52,8 @@ export const RnnCellParams = params('RnnCell', {
   /** Backward: offsets of the recurrent gradient and the carry ([N, H] each). */
   off_hr: 'u32',
   off_ca: 'u32',
+  /** Backward: the per-batch-row sums of the gate gradients over time ([N, DGATE_WIDTH * H]). */
+  off_db: 'u32',
 });
 
 export interface CellStep {
@@ -111,12 +113,14 @@ export interface CellBackwardStep extends CellStep {
  * One backward step: reads the workspace gradient `dy` at this slot plus the recurrent gradient `dhRec`
  * ([N, H], dgates_{t+1} W_hh, ignored on the first step) and the carry ([N, H]: dc for LSTM, the direct
  * dh path z * dh for GRU); writes the gate gradients and replaces the carry with the previous step's.
+ * `dbAcc` [N, DGATE_WIDTH * H] sums the gate gradients over time (set on the first step), so the bias
+ * gradients need only a reduction over N afterwards instead of one over L * N rows.
  */
-export function rnnCellBackward(dev: Device, kind: CellKind, dy: GPUBuffer, ws: View, dhRec: View, dg: View, carry: View, s: CellBackwardStep): void {
+export function rnnCellBackward(dev: Device, kind: CellKind, dy: GPUBuffer, ws: View, dhRec: View, dg: View, carry: View, dbAcc: View, s: CellBackwardStep): void {
   const n = s.N * s.H;
   if (n === 0) return;
   dev.dispatch(
-    spec('rnn_cell_backward', kind, 3, 2),
+    spec('rnn_cell_backward', kind, 3, 3),
     (w) =>
       RnnCellParams.write(w, {
         n,
@@ -128,6 +132,7 @@ export function rnnCellBackward(dev: Device, kind: CellKind, dy: GPUBuffer, ws: 
         rx: 0,
         off_hr: dhRec.offset,
         off_ca: carry.offset,
+        off_db: dbAcc.offset,
         first: s.first ? 1 : 0,
         dy_off: s.dyOff,
         dy_sn: s.dySn,
@@ -135,7 +140,7 @@ export function rnnCellBackward(dev: Device, kind: CellKind, dy: GPUBuffer, ws: 
         off_dg: dg.offset + s.dgOff,
         gw: DGATE_WIDTH[kind] * s.H,
       }),
-    [dy, dhRec.buffer, ws.buffer, dg.buffer, carry.buffer],
+    [dy, dhRec.buffer, ws.buffer, dg.buffer, carry.buffer, dbAcc.buffer],
     dev.grid(Math.ceil(n / WG)),
   );
 }

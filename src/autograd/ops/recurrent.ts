@@ -4,7 +4,7 @@
 // projection and one fused cell kernel (src/kernels/rnn.ts), writing into a workspace [L + 1, N, S]
 // whose rows hold h_t (and c_t, and the gates the backward pass reads). Backward: a reverse loop of one
 // fused cell-backward kernel and one GEMM (dh_{t-1} = dgates_t W_hh) per step, then one matmul each for
-// dW_ih, dW_hh and dx over all timesteps and a sum per bias. The workspace is the op's output; callers
+// dW_ih, dW_hh and dx over all timesteps; the cell kernel sums the bias gradients over time as it goes. The workspace is the op's output; callers
 // read h and c through views of it (recurrenceLayout). The backward is first order only.
 import { fail, shapeStr } from '../../device/index.ts';
 import {
@@ -25,7 +25,7 @@ import { op as decl } from '../define.ts';
 import { isGradEnabled } from '../graph.ts';
 import { matmul } from './linalg.ts';
 import { sum } from './reduce.ts';
-import { contiguous, reshape, transpose } from './views.ts';
+import { contiguous, narrow, reshape, transpose } from './views.ts';
 
 export type { CellKind };
 
@@ -148,6 +148,7 @@ const apply: FamilyApply<RecurrenceAttrs> = rules<RecurrenceAttrs>({
       const dG = empty([L * N, DW], 'float32', 'recurrence');
       const hr = empty([N, H], 'float32', 'recurrence');
       const ca = empty([N, H], 'float32', 'recurrence');
+      const db = empty([N, DW], 'float32', 'recurrence');
       const [s0, s1, s2] = g.strides as [number, number, number];
       const gbuf = g.buffer;
       const hOff = a.cell === 'gru' ? GH : 0;
@@ -157,7 +158,7 @@ const apply: FamilyApply<RecurrenceAttrs> = rules<RecurrenceAttrs>({
         const t = a.reverse ? k : L - 1 - k;
         const cur = slotOf(t, a.reverse);
         const prev = prevOf(t, a.reverse);
-        rnnCellBackward(dev, a.cell, gbuf, wsv, mat(hr), mat(dG), mat(ca), {
+        rnnCellBackward(dev, a.cell, gbuf, wsv, mat(hr), mat(dG), mat(ca), mat(db), {
           N,
           H,
           cur: cur * N * SW,
@@ -192,7 +193,10 @@ const apply: FamilyApply<RecurrenceAttrs> = rules<RecurrenceAttrs>({
       const dwIh = c.needs[1] ? matmul(transpose(dGx), x2) : null;
       const dwHh = c.needs[2] ? matmul(transpose(dGh), hPrev) : null;
       const grads: (Tensor | null)[] = [dx, dwIh, dwHh];
-      if (a.bias) grads.push(c.needs[3] ? sum(dGx, 0) : null, c.needs[4] ? sum(dGh, 0) : null);
+      if (a.bias) {
+        const dbAll = c.needs[3] || c.needs[4] ? sum(db, 0) : null;
+        grads.push(c.needs[3] ? narrow(dbAll!, 0, 0, GH) : null, c.needs[4] ? narrow(dbAll!, 0, hOff, GH) : null);
+      }
       grads.push(dh0);
       if (a.cell === 'lstm') grads.push(dc0);
       return grads;
