@@ -193,7 +193,7 @@ export function webgradEngine(wg, opts = {}) {
           run = () =>
             wg.tidy(() => {
               opt.zeroGrad();
-              const [, hN] = lstm(x);
+              const [, [hN]] = lstm(x);
               const out = wg.nn.functional.crossEntropy(head(hN.reshape([p.N, p.H])), labels);
               out.backward();
               opt.step();
