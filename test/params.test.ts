@@ -18,6 +18,7 @@ import {
   PoolParams,
   RandomParams,
   ReduceParams,
+  RnnCellParams,
   SoftmaxParams,
   WG,
   expandIncludes,
@@ -59,6 +60,8 @@ const SHADERS: { [N in ShaderName]: [ParamsSchema<any>, ShaderParams[N]] } = {
   norm: [NormParams, {}],
   norm_backward: [NormParams, {}],
   dropout: [DropoutParams, {}],
+  rnn_cell: [RnnCellParams, {}],
+  rnn_cell_backward: [RnnCellParams, {}],
 };
 
 describe('kernel parameter schemas', () => {

@@ -624,6 +624,7 @@ export function workloads(size = 'full') {
       return [{ values: out, scale: Math.sqrt(D) }];
     },
   });
+  list.push(lstmTrain(s)); // the LSTM train step (its block is at the end of this file)
   for (const w of list) w.seed = hash(w.id);
   return list;
 }
@@ -666,4 +667,136 @@ export function scaleOf(part) {
   let rms = 0;
   for (const v of part.values) rms += v * v;
   return Math.sqrt(rms / Math.max(part.values.length, 1)) || 1;
+}
+
+// ---- LSTM train step ------------------------------------------------------------------------------
+// One LSTM layer (no bias; PyTorch's gate order i, f, g, o, weights [4H, in] and [4H, H]) over a
+// batch-first sequence, the final hidden state through a Linear head [H, O] (x @ W + b), mean
+// cross-entropy, Adam. Without LSTM biases the models agree exactly: TF.js's layer has one bias where
+// PyTorch's has two. The check runs two steps and reads both losses and the head bias after them.
+
+function lstmTrainRef(inp, { L, N, I, H, O }, steps) {
+  const G = 4 * H;
+  const x = inp.x.data, labels = inp.labels.data;
+  const P = ['wih', 'whh', 'wo', 'bo'].map((k) => Float64Array.from(inp[k].data));
+  const m = P.map((p) => new Float64Array(p.length)), v = P.map((p) => new Float64Array(p.length));
+  const sig = (z) => 1 / (1 + Math.exp(-z));
+  const losses = [];
+  for (let step = 1; step <= steps; step++) {
+    const [Wih, Whh, Wo, bo] = P;
+    // Forward, keeping the gates (i, f, g, o after their nonlinearities), c and h of every step.
+    const gates = [], cs = [new Float64Array(N * H)], hs = [new Float64Array(N * H)];
+    for (let t = 0; t < L; t++) {
+      const gt = new Float64Array(N * G), c = new Float64Array(N * H), h = new Float64Array(N * H);
+      const hp = hs[t], cp = cs[t];
+      for (let n = 0; n < N; n++) {
+        const a = new Float64Array(G);
+        const xo = (n * L + t) * I;
+        for (let r = 0; r < G; r++) {
+          let s = 0;
+          for (let k = 0; k < I; k++) s += Wih[r * I + k] * x[xo + k];
+          for (let k = 0; k < H; k++) s += Whh[r * H + k] * hp[n * H + k];
+          a[r] = s;
+        }
+        for (let j = 0; j < H; j++) {
+          const ig = sig(a[j]), fg = sig(a[H + j]), gg = Math.tanh(a[2 * H + j]), og = sig(a[3 * H + j]);
+          const cv = fg * cp[n * H + j] + ig * gg;
+          c[n * H + j] = cv;
+          h[n * H + j] = og * Math.tanh(cv);
+          gt[n * G + j] = ig, gt[n * G + H + j] = fg, gt[n * G + 2 * H + j] = gg, gt[n * G + 3 * H + j] = og;
+        }
+      }
+      gates.push(gt), cs.push(c), hs.push(h);
+    }
+    const hN = hs[L];
+    let loss = 0;
+    const dlog = new Float64Array(N * O);
+    for (let n = 0; n < N; n++) {
+      const z = new Float64Array(O);
+      for (let o = 0; o < O; o++) {
+        let s = bo[o];
+        for (let k = 0; k < H; k++) s += hN[n * H + k] * Wo[k * O + o];
+        z[o] = s;
+      }
+      const mx = Math.max(...z);
+      let se = 0;
+      for (let o = 0; o < O; o++) se += Math.exp(z[o] - mx);
+      const lse = mx + Math.log(se);
+      loss += lse - z[labels[n]];
+      for (let o = 0; o < O; o++) dlog[n * O + o] = (Math.exp(z[o] - lse) - (o === labels[n] ? 1 : 0)) / N;
+    }
+    losses.push(loss / N);
+    const gWih = new Float64Array(Wih.length), gWhh = new Float64Array(Whh.length), gWo = new Float64Array(Wo.length), gbo = new Float64Array(O);
+    let dh = new Float64Array(N * H);
+    for (let n = 0; n < N; n++)
+      for (let o = 0; o < O; o++) {
+        const d = dlog[n * O + o];
+        gbo[o] += d;
+        for (let k = 0; k < H; k++) (gWo[k * O + o] += hN[n * H + k] * d), (dh[n * H + k] += d * Wo[k * O + o]);
+      }
+    let dc = new Float64Array(N * H);
+    for (let t = L - 1; t >= 0; t--) {
+      const gt = gates[t], c = cs[t + 1], cp = cs[t], hp = hs[t];
+      const dhp = new Float64Array(N * H), dcp = new Float64Array(N * H);
+      for (let n = 0; n < N; n++) {
+        const da = new Float64Array(G);
+        for (let j = 0; j < H; j++) {
+          const q = n * H + j;
+          const ig = gt[n * G + j], fg = gt[n * G + H + j], gg = gt[n * G + 2 * H + j], og = gt[n * G + 3 * H + j];
+          const tc = Math.tanh(c[q]);
+          const dcv = dc[q] + dh[q] * og * (1 - tc * tc);
+          da[j] = dcv * gg * ig * (1 - ig);
+          da[H + j] = dcv * cp[q] * fg * (1 - fg);
+          da[2 * H + j] = dcv * ig * (1 - gg * gg);
+          da[3 * H + j] = dh[q] * tc * og * (1 - og);
+          dcp[q] = dcv * fg;
+        }
+        const xo = (n * L + t) * I;
+        for (let r = 0; r < G; r++) {
+          const d = da[r];
+          if (d === 0) continue;
+          for (let k = 0; k < I; k++) gWih[r * I + k] += d * x[xo + k];
+          for (let k = 0; k < H; k++) (gWhh[r * H + k] += d * hp[n * H + k]), (dhp[n * H + k] += d * Whh[r * H + k]);
+        }
+      }
+      dh = dhp;
+      dc = dcp;
+    }
+    const grads = [gWih, gWhh, gWo, gbo];
+    const { lr, beta1, beta2, eps } = ADAM;
+    for (let p = 0; p < 4; p++)
+      for (let i = 0; i < P[p].length; i++) {
+        const gi = grads[p][i];
+        m[p][i] = beta1 * m[p][i] + (1 - beta1) * gi;
+        v[p][i] = beta2 * v[p][i] + (1 - beta2) * gi * gi;
+        const mh = m[p][i] / (1 - beta1 ** step), vh = v[p][i] / (1 - beta2 ** step);
+        P[p][i] -= (lr * mh) / (Math.sqrt(vh) + eps);
+      }
+  }
+  return [{ values: Float64Array.from(losses), name: 'losses' }, { values: P[3], name: 'head bias after' }];
+}
+
+function lstmTrain(s) {
+  const [L, N, I, H, O] = s ? [6, 4, 5, 8, 3] : [32, 32, 64, 128, 10];
+  const fwd = 2 * L * N * 4 * H * (I + H) + 2 * N * H * O;
+  return {
+    id: 'lstm-train', label: `LSTM train step: seq ${L}, batch ${N}, input ${I}, hidden ${H}, Adam`, kind: 'lstm', group: 'training',
+    params: { L, N, I, H, O, adam: ADAM },
+    // forward + backward (weight gradients, and the recurrent but not the input gradient of x)
+    flops: fwd + fwd + (fwd - 2 * L * N * 4 * H * I), outBytes: 4, metric: 'GFLOP/s',
+    engines: ['webgrad', 'tfjs'], enginesWhy: 'jax-js has no recurrent layer or scan to express it with',
+    inputs(r) {
+      const b = 1 / Math.sqrt(H);
+      return {
+        x: uniform(r, [N, L, I], -1, 1),
+        labels: { shape: [N], data: Int32Array.from({ length: N }, () => Math.floor(r() * O)) },
+        wih: uniform(r, [4 * H, I], -b, b),
+        whh: uniform(r, [4 * H, H], -b, b),
+        wo: uniform(r, [H, O], -b, b),
+        bo: uniform(r, [O], -b, b),
+      };
+    },
+    checkSteps: 2,
+    reference: (inp) => lstmTrainRef(inp, { L, N, I, H, O }, 2),
+  };
 }

@@ -18,4 +18,5 @@ export * from './ops/conv.ts';
 export * from './ops/inplace.ts';
 export * from './ops/norm.ts';
 export * from './ops/dropout.ts';
+export * from './ops/recurrent.ts';
 export { detectAnomaly, withAnomaly, checkAnomaly, isAnomalyEnabled } from './anomaly.ts';

@@ -14,6 +14,7 @@ import * as inplace from './ops/inplace.ts';
 import * as linalg from './ops/linalg.ts';
 import * as norm from './ops/norm.ts';
 import * as dropout from './ops/dropout.ts';
+import * as recurrent from './ops/recurrent.ts';
 import * as reduce from './ops/reduce.ts';
 import * as softmax from './ops/softmax.ts';
 import * as views from './ops/views.ts';
@@ -35,7 +36,7 @@ const TENSOR_ONLY = {
 };
 
 /** Every module whose op declarations become methods: adding a family is one entry here and in OpMethods. */
-export const METHOD_SOURCES = [elementwise, reduce, views, indexing, softmax, linalg, conv, inplace, norm, dropout, TENSOR_ONLY] as const;
+export const METHOD_SOURCES = [elementwise, reduce, views, indexing, softmax, linalg, conv, inplace, norm, dropout, recurrent, TENSOR_ONLY] as const;
 
 export interface OpMethods
   extends MethodsOf<typeof elementwise>,
@@ -47,7 +48,8 @@ export interface OpMethods
     MethodsOf<typeof conv>,
     MethodsOf<typeof inplace>,
     MethodsOf<typeof norm>,
-    MethodsOf<typeof dropout> {}
+    MethodsOf<typeof dropout>,
+    MethodsOf<typeof recurrent> {}
 
 declare module '../tensor/tensor.ts' {
   interface Tensor extends OpMethods {

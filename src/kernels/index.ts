@@ -23,3 +23,4 @@ export { PoolParams, maxPool2d, avgPool2d, maxPool2dPick, maxPool2dBackward, avg
 export { optimStep, gradEdit, OPTIM_FLAGS, OptimParams, GradEditParams, type OptimAlgo, type OptimHyper, type OptimUniforms, type GradEdit } from './optim.ts';
 export { normForward, normBackward, NormParams, type NormLayout } from './norm.ts';
 export { dropout, DropoutParams, type DropoutMask } from './dropout.ts';
+export { rnnCell, rnnCellBackward, RnnCellParams, GATES, SLOT_WIDTH, DGATE_WIDTH, type CellKind, type CellStep, type CellBackwardStep } from './rnn.ts';

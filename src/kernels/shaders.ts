@@ -26,6 +26,8 @@ export interface ShaderParams {
   norm: {};
   norm_backward: {};
   dropout: {};
+  rnn_cell: {};
+  rnn_cell_backward: {};
 }
 
 export type ShaderName = keyof ShaderParams;

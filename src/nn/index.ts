@@ -9,6 +9,7 @@ export { Module, parameter, type StateDictOptions, type LoadStateDictOptions } f
 export * from './layers.ts';
 export { Conv1d, Conv2d, ConvTranspose2d, type Conv1dLayerOptions, type Conv2dLayerOptions, type ConvTranspose2dLayerOptions, type PaddingMode } from './conv.ts';
 export * from './pooling.ts';
+export * from './recurrent.ts';
 export * from './loss-modules.ts';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, type BatchNormOptions, type LayerNormOptions, type GroupNormOptions } from './norm.ts';
 export { Dropout, Dropout2d } from './dropout.ts';

@@ -11,6 +11,7 @@ import { gradcheck } from '../reference/gradcheck.ts';
 import { conv2dRef, matmulRef, maxRef, permuteRef, softmaxRef, sumRef } from './ref.ts';
 import { batchNormRef, batchNormTrainRef, runningStatsRef } from '../reference/norm.ts';
 import { conv2dInputGradRef, conv2dWeightGradRef } from '../reference/conv.ts';
+import { flatCat, recurrentParamShapes, recurrentRef } from '../reference/recurrent.ts';
 
 const Deno = (globalThis as any).Deno;
 const W = wg as any;
@@ -381,6 +382,32 @@ check('nn/batchnorm2d-forward-backward-running-stats', async () => {
   const xs = randomRef([2, 7, 3, 5], 43, -2, 2);
   await gradcheck((x, w, b) => fn('batchNorm')(x, null, null, w, b, true), (x, w, b) => batchNormTrainRef(x!, w!, b!), [xs, w, b]);
   m.dispose();
+});
+
+check('nn/lstm-bidirectional-forward-and-bptt-gradcheck', async () => {
+  const cfg = { cell: 'lstm' as const, inputSize: 3, hidden: 4, numLayers: 1, bidirectional: true, bias: true };
+  const names = recurrentParamShapes(cfg);
+  const x = randomRef([5, 2, 3], 41);
+  const h0 = randomRef([2, 2, 4], 42, -0.5, 0.5);
+  const c0 = randomRef([2, 2, 4], 43, -0.5, 0.5);
+  const ws = names.map(([, shape], i) => randomRef(shape, 50 + i, -0.8, 0.8));
+  const cpu = (...rs: Ref[]) => {
+    const [xr, hr, cr, ...wr] = rs as [Ref, Ref, Ref, ...Ref[]];
+    const r = recurrentRef(cfg, xr, Object.fromEntries(names.map(([n], i) => [n, wr[i]!])), hr, cr);
+    return flatCat(r.output, r.hN, r.cN);
+  };
+  const lstm = new wg.nn.LSTM(3, 4, { bidirectional: true });
+  const gpu = (...xs: T[]) => {
+    names.forEach(([n], i) => ((lstm as any)[n] = xs[3 + i]));
+    const [out, [hN, cN]] = lstm(xs[0]!, [xs[1]!, xs[2]!]);
+    return wg.concat([out.reshape([-1]), hN.reshape([-1]), cN.reshape([-1])]);
+  };
+  lstm.dispose();
+  const inputs = [x, h0, c0, ...ws];
+  assertClose(await gpu(...inputs.map(up)).data(), cpu(...inputs), { rtol: 1e-4, atol: 2e-5 }, 'forward');
+  lstm.dispose();
+  await gradcheck(gpu, cpu, inputs, { rtol: 3e-3, atol: 3e-4 });
+  lstm.dispose();
 });
 
 // ---- runner -----------------------------------------------------------------------------------------

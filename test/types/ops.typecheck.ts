@@ -8,6 +8,7 @@ import * as conv from '../../src/autograd/ops/conv.ts';
 import * as elementwise from '../../src/autograd/ops/elementwise.ts';
 import * as indexing from '../../src/autograd/ops/indexing.ts';
 import * as linalg from '../../src/autograd/ops/linalg.ts';
+import * as recurrent from '../../src/autograd/ops/recurrent.ts';
 import * as reduce from '../../src/autograd/ops/reduce.ts';
 import * as softmax from '../../src/autograd/ops/softmax.ts';
 import * as views from '../../src/autograd/ops/views.ts';
@@ -32,7 +33,7 @@ export const badAttrs = (x: wg.Tensor) => complete('scale', [x], {});
 export const noGrad: elementwise.UnarySpec = { f32: 'a' };
 
 // 2. Methods. Every op declared in a family is a Tensor method, typed from its declaration.
-type Declared = typeof elementwise & typeof reduce & typeof views & typeof indexing & typeof softmax & typeof linalg & typeof conv & typeof inplace & typeof norm & typeof dropout;
+type Declared = typeof elementwise & typeof reduce & typeof views & typeof indexing & typeof softmax & typeof linalg & typeof conv & typeof inplace & typeof norm & typeof dropout & typeof recurrent;
 const t = {} as wg.Tensor;
 export const methods: MethodsOf<Declared> = t;
 // @ts-expect-error - a Tensor without relu lacks a declared method.

@@ -171,6 +171,33 @@ export function tfjsEngine(tf) {
           };
           break;
         }
+        case 'lstm': {
+          // The layers API: tf.layers.lstm (sigmoid gates as PyTorch, not its default hardSigmoid) and a
+          // dense head, weights set from the shared inputs (TF.js keeps kernels [in, 4H], gates i, f, c, o).
+          const x = keep(up(inp.x));
+          const onehot = keep(tf.oneHot(tf.tensor1d(inp.labels.data, 'int32'), p.O).toFloat());
+          const model = tf.sequential();
+          model.add(tf.layers.lstm({ units: p.H, inputShape: [p.L, p.I], useBias: false, recurrentActivation: 'sigmoid', returnSequences: false }));
+          model.add(tf.layers.dense({ units: p.O }));
+          const t2 = (a, rows, cols) => tf.tidy(() => tf.transpose(tf.tensor2d(a.data, [rows, cols])));
+          const kernel = t2(inp.wih, 4 * p.H, p.I), rec = t2(inp.whh, 4 * p.H, p.H), wo = up(inp.wo), bo = up(inp.bo);
+          model.layers[0].setWeights([kernel, rec]);
+          model.layers[1].setWeights([wo, bo]);
+          [kernel, rec, wo, bo].forEach((t) => t.dispose());
+          const vars = model.trainableWeights.map((v) => v.val);
+          const opt = tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.eps);
+          const lossFn = () => tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(model.apply(x, { training: true }), -1)))).div(p.N);
+          run = () => opt.minimize(lossFn, true, vars);
+          extra = {
+            variant: 'tf.layers.lstm + tf.layers.dense (sequential), optimizer.minimize (tf.train.adam)',
+            final: async () => f32(vars[vars.length - 1]),
+            free: () => {
+              opt.dispose();
+              model.dispose();
+            },
+          };
+          break;
+        }
         default:
           throw new Error(`unknown workload kind ${w.kind}`);
       }

@@ -255,6 +255,40 @@ export function webgradEngine(wg, opts = {}) {
           };
           break;
         }
+        case 'lstm': {
+          need(has(wg, 'nn.LSTM') && has(wg, 'nn.Linear') && has(wg, 'optim.Adam'), 'nn.LSTM');
+          const x = keepIn(up(inp.x));
+          const labels = keepIn(up(inp.labels));
+          const lstm = new wg.nn.LSTM(p.I, p.H, { batchFirst: true, bias: false });
+          const head = new wg.nn.Linear(p.H, p.O);
+          const tr = new Float32Array(p.H * p.O); // the head is stored [H, O]; Linear keeps [O, H]
+          for (let k = 0; k < p.H; k++) for (let o = 0; o < p.O; o++) tr[o * p.H + k] = inp.wo.data[k * p.O + o];
+          const sd = { weight_ih_l0: up(inp.wih), weight_hh_l0: up(inp.whh) };
+          const hd = { weight: wg.tensor(tr, { shape: [p.O, p.H] }), bias: up(inp.bo) };
+          lstm.loadStateDict(sd);
+          head.loadStateDict(hd);
+          [...Object.values(sd), ...Object.values(hd)].forEach((t) => t.dispose());
+          const opt = new wg.optim.Adam([...lstm.parameters(), ...head.parameters()], { lr: ADAM.lr, betas: [ADAM.beta1, ADAM.beta2], eps: ADAM.eps });
+          run = () =>
+            wg.tidy(() => {
+              opt.zeroGrad();
+              const [, [hN]] = lstm(x);
+              const out = wg.nn.functional.crossEntropy(head(hN.reshape([p.N, p.H])), labels);
+              out.backward();
+              opt.step();
+              return out;
+            });
+          state = {
+            variant: 'nn.LSTM(batchFirst, no bias) + nn.Linear, nn.functional.crossEntropy, optim.Adam',
+            final: async () => f32(head.bias),
+            free() {
+              opt.dispose();
+              lstm.dispose();
+              head.dispose();
+            },
+          };
+          break;
+        }
         default:
           throw new Error(`unknown workload kind ${w.kind}`);
       }
