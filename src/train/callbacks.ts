@@ -77,6 +77,20 @@ class Monitor {
   }
 }
 
+/** A callback that watches one tag: the monitor, its best value and the epoch it came in. */
+abstract class Monitored {
+  protected readonly m: Monitor;
+  constructor(op: string, opts: { monitor?: string; mode?: Mode; minDelta?: number }) {
+    this.m = new Monitor(op, opts.monitor ?? 'test/loss', opts.mode ?? 'auto', opts.minDelta ?? 0);
+  }
+  get best(): number {
+    return this.m.best;
+  }
+  get bestEpoch(): number {
+    return this.m.bestEpoch;
+  }
+}
+
 export interface EarlyStoppingOptions {
   /** The tag to watch (default 'test/loss'). */
   monitor?: string;
@@ -90,28 +104,19 @@ export interface EarlyStoppingOptions {
 }
 
 /** Stops training when the monitored value has not improved for `patience` epochs (as Keras). */
-export class EarlyStopping implements Callback {
+export class EarlyStopping extends Monitored implements Callback {
   readonly patience: number;
   readonly restoreBestWeights: boolean;
-  private readonly m: Monitor;
   wait = 0;
   /** The epoch training stopped after, or -1. */
   stoppedEpoch = -1;
   private snapshot: Record<string, Tensor> | null = null;
 
   constructor(opts: EarlyStoppingOptions = {}) {
-    checkOptions('EarlyStopping', opts, ['monitor', 'mode', 'patience', 'minDelta', 'restoreBestWeights']);
+    super('EarlyStopping', (checkOptions('EarlyStopping', opts, ['monitor', 'mode', 'patience', 'minDelta', 'restoreBestWeights']), opts));
     this.patience = opts.patience ?? 0;
     if (!Number.isInteger(this.patience) || this.patience < 0) fail('EarlyStopping', `patience must be a whole number, got ${this.patience}`);
     this.restoreBestWeights = opts.restoreBestWeights ?? false;
-    this.m = new Monitor('EarlyStopping', opts.monitor ?? 'test/loss', opts.mode ?? 'auto', opts.minDelta ?? 0);
-  }
-
-  get best(): number {
-    return this.m.best;
-  }
-  get bestEpoch(): number {
-    return this.m.bestEpoch;
   }
 
   onTrainBegin(): void {
@@ -169,24 +174,15 @@ export interface ModelCheckpointOptions {
 }
 
 /** Saves the state dict through a sink whenever the monitored value improves. */
-export class ModelCheckpoint implements Callback {
-  private readonly m: Monitor;
+export class ModelCheckpoint extends Monitored implements Callback {
   readonly saveBestOnly: boolean;
   /** How many times the sink was called. */
   saves = 0;
 
   constructor(readonly opts: ModelCheckpointOptions) {
-    checkOptions('ModelCheckpoint', opts, ['save', 'monitor', 'mode', 'saveBestOnly', 'minDelta']);
+    super('ModelCheckpoint', (checkOptions('ModelCheckpoint', opts, ['save', 'monitor', 'mode', 'saveBestOnly', 'minDelta']), opts ?? {}));
     if (typeof opts?.save !== 'function') fail('ModelCheckpoint', 'needs a save(stateDict, info) function', 'pass {save: (sd) => io.save(path, sd)} in Node, or keep the bytes in memory in a browser');
     this.saveBestOnly = opts.saveBestOnly ?? true;
-    this.m = new Monitor('ModelCheckpoint', opts.monitor ?? 'test/loss', opts.mode ?? 'auto', opts.minDelta ?? 0);
-  }
-
-  get best(): number {
-    return this.m.best;
-  }
-  get bestEpoch(): number {
-    return this.m.bestEpoch;
   }
 
   onTrainBegin(): void {
