@@ -10,10 +10,11 @@
 #   3. vitest run                                (projects 'node' and 'chromium'; counted per project)
 #   4. deno run --unstable-webgpu -A test/deno/run.ts
 #   5. npm run build, then node test/build/check.mjs (dist in Node, Chromium and Deno)
-#   6. node bench/smoke.mjs                      (when that file exists)
+#   6. node test/e2e/run.mjs                     (the demo app: vite build, every page in headless Chromium)
+#   7. node bench/smoke.mjs                      (when that file exists)
 #
 # Every stage runs even when an earlier one failed, so one run shows everything that is broken.
-# The last line is `N passed, M failed`: N counts passed tests (vitest node + chromium, Deno checks, build
+# The last line is `N passed, M failed`: N counts passed tests (vitest node + chromium, Deno checks, build checks, e2e checks;
 # checks); M counts failed tests plus one for each failed stage that is not itself a test (typecheck, deps,
 # build, bench smoke, a runtime that ran zero tests, a crash). The exit status is non-zero exactly when M > 0.
 #
@@ -232,7 +233,27 @@ else
   record dist FAIL "dist/index.js was not built"
 fi
 
-# ---- 6. bench smoke ----------------------------------------------------------------------------------
+# ---- 6. demo app end to end ---------------------------------------------------------------------------
+say "node test/e2e/run.mjs (demo pages in headless Chromium)"
+if [ -f dist/index.js ]; then
+  run_limited 1200 node test/e2e/run.mjs 2>&1 | tee "$OUT/e2e.log"
+  E2E_RC=${PIPESTATUS[0]}
+  E2E_LINE=$(grep -o '^E2E_RESULT .*' "$OUT/e2e.log" | tail -1 | cut -d' ' -f2-)
+  if [ -n "$E2E_LINE" ]; then
+    read -r ep ef < <(node -e 'const r = JSON.parse(process.argv[1]); console.log(r.passed, r.failed)' "$E2E_LINE")
+    PASSED=$((PASSED + ep))
+    FAILED=$((FAILED + ef))
+    if [ "$ef" -gt 0 ]; then STAGES+=("$(printf '%-10s %-5s %s' e2e FAIL "$ep passed, $ef failed")")
+    elif [ "$E2E_RC" -ne 0 ]; then record e2e FAIL "test/e2e/run.mjs exited with status $E2E_RC"
+    else record e2e ok "$ep passed (demo pages; screenshots in test/e2e/screenshots/)"; fi
+  else
+    record e2e FAIL "test/e2e/run.mjs printed no result (exit $E2E_RC; 124/137: over its time limit)"
+  fi
+else
+  record e2e FAIL "dist/index.js was not built"
+fi
+
+# ---- 7. bench smoke ----------------------------------------------------------------------------------
 if [ -f bench/smoke.mjs ]; then
   say "node bench/smoke.mjs"
   if run_limited 900 node bench/smoke.mjs; then record bench ok "bench/smoke.mjs"; else record bench FAIL "bench/smoke.mjs failed (status $?)"; fi

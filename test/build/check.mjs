@@ -4,8 +4,8 @@
 // 'webgrad' through package.json "exports", computes, and its process exits by itself (else: whether
 // it does after wg.destroy()); (3) headless Chromium loads /dist/index.js as a plain ES module from a
 // local HTTP server; (4) Deno (--unstable-webgpu) loads dist/index.js; (5) `node demo/train.mjs`
-// (the README's training example) learns XOR, and the README shows its code verbatim; (6) Chromium
-// runs demo/index.html (two spirals) to its done marker with accuracy >= 0.9; (7) Node's init() keeps
+// (the README's training example) learns XOR, and the README shows its code verbatim; (6) the demo
+// pages are test/e2e/run.mjs's (its own stage of npm test); (7) Node's init() keeps
 // libwayland's and Dawn's benign start-up messages off the terminal, and shows them with {verbose: true};
 // (8) `webgrad train` on the synthetic set writes its run folder and JSON summary, `webgrad eval`
 // reproduces the test accuracy from the saved model, Chromium renders the run's report.html offline, and
@@ -251,22 +251,6 @@ await check("demo: README's training example is demo/train.mjs", async () => {
   const i = a.findIndex((l, k) => l !== b[k]);
   const at = i === -1 ? a.length : i;
   throw new Error(`README.md's training example differs from demo/train.mjs at code line ${at + 1}:\n  README: ${JSON.stringify(a[at] ?? '(end)')}\n  demo:   ${JSON.stringify(b[at] ?? '(end)')}`);
-});
-
-// (6) Chromium: the two-spirals page trains to its done marker --------------------------------------------
-await check('demo: chromium trains demo/index.html (two spirals)', async () => {
-  const r = await inChromium('/demo/index.html', {
-    ready: () => /^(done|error) /.test(document.title),
-    read: () => ({ title: document.title, status: document.getElementById('status')?.textContent ?? '' }),
-    failed: (v) => v.title.startsWith('error ') && webgpuMissing(v.title),
-    // SwiftShader trains the 300 steps in roughly a minute on two shared cores.
-    timeout: 180_000,
-  });
-  const { title, status } = r.value;
-  if (!title.startsWith('done ')) throw new Error(`no done marker; title ${JSON.stringify(title)}, status ${JSON.stringify(status)}\n${tail(r.logs.join('\n'))}`);
-  const { loss, accuracy } = JSON.parse(title.slice(5));
-  if (!(accuracy >= 0.9)) throw new Error(`accuracy ${accuracy} is below 0.9 (loss ${loss})`);
-  return `${status}${r.software ? ' (on --use-webgpu-adapter=swiftshader)' : ''}`;
 });
 
 // (7) Node: a clean terminal ---------------------------------------------------------------------------
