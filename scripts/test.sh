@@ -14,8 +14,8 @@
 #   7. node bench/smoke.mjs                      (when that file exists)
 #
 # Every stage runs even when an earlier one failed, so one run shows everything that is broken.
-# The last line is `N passed, M failed`: N counts passed tests (vitest node + chromium, Deno checks, build checks, e2e checks;
-# checks); M counts failed tests plus one for each failed stage that is not itself a test (typecheck, deps,
+# The last line is `N passed, M failed`: N counts passed tests (vitest node + chromium, Deno checks, build checks,
+# e2e checks); M counts failed tests plus one for each failed stage that is not itself a test (typecheck, deps,
 # build, bench smoke, a runtime that ran zero tests, a crash). The exit status is non-zero exactly when M > 0.
 #
 # Environment: WEBGRAD_TEST_BUDGET_S (default 5100 = 85 min, the whole run's wall-clock cap; each stage gets
