@@ -8,22 +8,27 @@ const X_LABEL = { step: 'step', relative: 'relative time (s)', wall: 'wall time'
 const SPARSE = new Set(['test/loss', 'test/accuracy', 'train/accuracy']);
 
 export class TagChart {
-  constructor(el, { tag, title, yLabel, yRange }) {
-    Object.assign(this, { el, tag, title, yLabel, yRange });
+  constructor(el, { tag, title, yLabel, yRange, scale = 1, smoothed = true }) {
+    // `scale` multiplies the values drawn (uPlot's default ticks show at most 3 decimals); a schedule
+    // such as lr is not noisy, so it is drawn as it is (`smoothed: false`).
+    Object.assign(this, { el, tag, title, yLabel, yRange, scale, smoothed });
     this.chart = null;
     this.key = '';
     this.drawn = [];
   }
 
   render(runs, { xMode, smoothing }) {
-    const withData = runs.map((r) => ({ run: r, s: series(r, this.tag, xMode) }));
+    const withData = runs.map((r) => {
+      const s = series(r, this.tag, xMode);
+      return { run: r, s: this.scale === 1 ? s : { x: s.x, y: s.y.map((v) => v * this.scale) } };
+    });
     const key = `${xMode}|${withData.map(({ run }) => `${run.name}:${run.color}`).join('|')}`;
     if (key !== this.key || !this.chart) {
       this.chart?.plot.destroy();
       this.el.textContent = '';
       this.key = key;
       const list = withData.flatMap(({ run }) => [
-        { label: `${run.name} (raw)`, color: `${run.color}44`, width: 1 },
+        ...(this.smoothed ? [{ label: `${run.name} (raw)`, color: `${run.color}44`, width: 1 }] : []),
         { label: run.name, color: run.color, width: 2, points: SPARSE.has(this.tag) },
       ]);
       this.chart = lineChart(this.el, {
@@ -38,9 +43,9 @@ export class TagChart {
         legend: false,
       });
     }
-    const lines = withData.flatMap(({ s }) => [s, { x: s.x, y: smooth(s.y, smoothing) }]);
+    const lines = withData.flatMap(({ s }) => (this.smoothed ? [s, { x: s.x, y: smooth(s.y, smoothing) }] : [s]));
     const { x, ys } = align(lines);
-    this.drawn = withData.map(({ run, s }) => ({ run: run.name, points: s.x.length }));
+    this.drawn = withData.map(({ run, s }, i) => ({ run: run.name, points: s.x.length, lastRaw: s.y.at(-1) ?? null, lastDrawn: ys[this.smoothed ? 2 * i + 1 : i]?.findLast((v) => v !== null) ?? null }));
     if (!lines.length) this.chart.setData([], []);
     else this.chart.setData(x, ...ys);
   }

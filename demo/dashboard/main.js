@@ -14,7 +14,7 @@ const TITLES = {
   'test/loss': ['test/loss', 'cross-entropy', null],
   'train/accuracy': ['train/accuracy (per epoch)', 'accuracy', [0, 1]],
   'test/accuracy': ['test/accuracy', 'accuracy', [0, 1]],
-  lr: ['lr', 'learning rate', null],
+  lr: ['lr (not smoothed)', 'learning rate (×10⁻³)', null, 1000, false],
 };
 
 const fmt = (v, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : '–');
@@ -29,10 +29,12 @@ start(async ({ wg, quick }) => {
   $('bs').value = defaults.batchSize;
   $('samples').value = defaults.samples;
 
-  let longestTask = 0;
+  // Long main-thread tasks (> 50 ms), to report how responsive the page stayed while training.
+  const tasks = [];
   try {
-    new PerformanceObserver((l) => l.getEntries().forEach((e) => (longestTask = Math.max(longestTask, e.duration)))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((l) => tasks.push(...l.getEntries().map((e) => [e.startTime, e.duration]))).observe({ type: 'longtask', buffered: true });
   } catch {}
+  const longest = (from, to) => Math.round(Math.max(0, ...tasks.filter(([t]) => t >= from && t <= to).map(([, d]) => d)));
 
   status('Loading MNIST (8,000 train / 2,000 test digits) onto the GPU…');
   const data = await loadMnist({ normalize: true });
@@ -41,8 +43,8 @@ start(async ({ wg, quick }) => {
 
   const store = new RunStore();
   const charts = TAGS.map((tag) => {
-    const [title, yLabel, yRange] = TITLES[tag];
-    return new TagChart($(`chart-${tag.replace('/', '-')}`), { tag, title, yLabel, yRange });
+    const [title, yLabel, yRange, scale, smoothed] = TITLES[tag];
+    return new TagChart($(`chart-${tag.replace('/', '-')}`), { tag, title, yLabel, yRange, scale, smoothed });
   });
   const view = () => ({ xMode: $('xmode').value, smoothing: Number($('smoothing').value) });
 
@@ -73,8 +75,9 @@ start(async ({ wg, quick }) => {
   // Downloads: the text is built from the records by wg.train.toCsv / toJsonl.
   const api = {
     lastDownload: null,
-    runs: () => store.runs.map((r) => ({ name: r.name, source: r.source, status: r.status, records: r.records.length, visible: store.visible().includes(r) })),
+    runs: () => store.runs.map((r) => ({ name: r.name, source: r.source, status: r.status, records: r.records.length, steps: Math.max(0, ...r.records.map((x) => x.step)), visible: store.visible().includes(r) })),
     chartPoints: () => Object.fromEntries(charts.map((c) => [c.tag, c.drawn])),
+    xLabels: () => Object.fromEntries(charts.map((c) => [c.tag, c.chart?.plot.axes[0].label])),
     csv: (name) => csvText(store.runs.find((r) => r.name === name)),
     jsonl: (name) => jsonlText(store.runs.find((r) => r.name === name)),
   };
@@ -245,14 +248,16 @@ start(async ({ wg, quick }) => {
       $('stop').disabled = true;
     }
     const seconds = (performance.now() - t0) / 1000;
+    const longTasks = tasks.filter(([t]) => t >= t0).map(([, d]) => Math.round(d));
     run.status = out.result.stopped || stopRequested ? `stopped, ${seconds.toFixed(0)} s` : `done, ${seconds.toFixed(0)} s`;
     model?.dispose();
     model = out.model;
     modelName = run.name;
     $('pad-model').textContent = modelName;
+    classifyPad();
     status(`${run.name}: ${out.result.steps} steps in ${seconds.toFixed(1)} s, test accuracy ${pct(out.result.evaluation?.accuracy)}. Press Train for another run, or draw a digit.`);
     render();
-    return { run, out, seconds, liveBuffersBefore: live0 };
+    return { run, out, seconds, liveBuffersBefore: live0, t0, longTasks };
   }
   const readCfg = () => ({ model: $('model').value, epochs: Math.max(1, Math.round(Number($('epochs').value) || 1)), lr: Number($('lr').value) || 0.002, batchSize: Math.max(1, Math.round(Number($('bs').value) || 64)), samples: Math.max(64, Math.round(Number($('samples').value) || 8000)) });
   $('train').addEventListener('click', () => train(readCfg()).catch((e) => status(`Error: ${e.message}`)));
@@ -277,7 +282,9 @@ start(async ({ wg, quick }) => {
     pad: { index: 0, label: testCpu.labels[0], pred: padResult?.pred, probs: padResult?.probs },
     runsTotal: store.runs.length,
     runsShown: store.visible().length,
-    longestTaskMs: Math.round(longestTask),
+    longestTaskMs: longest(first.t0, first.t0 + 1000 * first.seconds),
+    longTasks: first.longTasks.slice(0, 40),
+    longestTaskLoadingMs: longest(0, first.t0),
     liveBuffers: { before: first.liveBuffersBefore, after: wg.stats().liveBuffers },
   });
 });

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 // Made by `node bin/webgrad.mjs train --dataset synthetic --epochs 3 --limit 1024 --batch-size 32 --log-every 4`.
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/dashboard-synthetic-mlp.jsonl');
 const FIXTURE_RUN = 'dashboard-synthetic-mlp';
+// A second real run (--epochs 2 --limit 256), dropped onto the page.
+const DROPPED = join(dirname(FIXTURE), 'dashboard-synthetic-small.jsonl');
 
 const fail = (m) => {
   throw new Error(m);
@@ -65,18 +67,29 @@ export default {
     const fixtureAcc = lines.filter((l) => JSON.parse(l).tag === 'test/accuracy').length;
     if (pts['test/accuracy'].find((p) => p.run === FIXTURE_RUN)?.points !== fixtureAcc) fail(`the loaded run is not on the test/accuracy chart: ${JSON.stringify(pts['test/accuracy'])}`);
 
+    // Drag-and-drop: a drop event carrying a second file.
+    await page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'dashboard-synthetic-small.jsonl'));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, readFileSync(DROPPED, 'utf8'));
+    await page.waitForFunction(() => window.__dashboard.runs().length === 3, { timeout: 15_000 });
+    const dropped = (await page.evaluate(() => window.__dashboard.runs()))[2];
+    const droppedLines = readFileSync(DROPPED, 'utf8').trim().split('\n').length;
+    if (dropped.name !== 'dashboard-synthetic-small' || dropped.records !== droppedLines) fail(`dropped run ${JSON.stringify(dropped)}, expected ${droppedLines} records`);
+
     // 4. The regex filter hides runs that do not match (in the table and the charts).
-    await setFilter(page, 'synth');
+    await setFilter(page, 'synth.*mlp');
     let rows = await visibleRows(page);
     pts = await page.evaluate(() => window.__dashboard.chartPoints());
-    if (rows.length !== 1 || rows[0] !== FIXTURE_RUN || pts['train/loss'].length !== 1) fail(`filter 'synth' shows rows ${JSON.stringify(rows)}, charts ${JSON.stringify(pts['train/loss'])}`);
+    if (rows.length !== 1 || rows[0] !== FIXTURE_RUN || pts['train/loss'].length !== 1) fail(`filter 'synth.*mlp' shows rows ${JSON.stringify(rows)}, charts ${JSON.stringify(pts['train/loss'])}`);
     await setFilter(page, '^mlp.*#1$');
     rows = await visibleRows(page);
     if (rows.length !== 1 || rows[0] !== r.run) fail(`filter '^mlp.*#1$' shows ${JSON.stringify(rows)}`);
     await setFilter(page, '(');
     rows = await visibleRows(page);
     const bad = await page.$eval('#filter', (e) => e.classList.contains('bad'));
-    if (rows.length !== 2 || !bad) fail(`an invalid regex should be marked and filter nothing: rows ${JSON.stringify(rows)}, marked ${bad}`);
+    if (rows.length !== 3 || !bad) fail(`an invalid regex should be marked and filter nothing: rows ${JSON.stringify(rows)}, marked ${bad}`);
     await setFilter(page, '');
 
     // 5. The CSV download of the loaded run holds its records, in the CLI's scalars.csv format.
@@ -123,7 +136,47 @@ export default {
     if (drawn !== easy.label) fail(`test digit #${easy.i}, a ${easy.label}, drawn on the pad is classified as ${drawn}`);
     const padRight = pad.filter((p) => p.pad === p.label).length;
 
+    // A stroke drawn with the mouse, a vertical line, reads as a 1.
+    await page.click('#clear');
+    const box = await (await page.$('#pad')).boundingBox();
+    await page.mouse.move(box.x + box.width * 0.52, box.y + box.height * 0.15);
+    await page.mouse.down();
+    for (let k = 1; k <= 12; k++) await page.mouse.move(box.x + box.width * (0.52 - 0.04 * (k / 12)), box.y + box.height * (0.15 + (0.7 * k) / 12));
+    await page.mouse.up();
+    await page.waitForFunction(() => /the model says/.test(document.getElementById('pred').textContent), { timeout: 10_000 });
+    await new Promise((res) => setTimeout(res, 300));
+    const stroke = await page.$eval('#pred', (e) => e.textContent);
+    if (!/says 1 /.test(stroke)) fail(`a vertical stroke drawn on the pad: "${stroke}", expected a 1`);
+
+    // 7. The smoothing slider and the x axis.
+    const slide = async (v) => {
+      await page.$eval('#smoothing', (e, v) => ((e.value = v), e.dispatchEvent(new Event('input'))), String(v));
+      await new Promise((res) => setTimeout(res, 250));
+      return (await page.evaluate(() => window.__dashboard.chartPoints()))['train/loss'].find((p) => p.run === r.run);
+    };
+    const raw = await slide(0);
+    const heavy = await slide(0.95);
+    if (!(raw.lastDrawn === raw.lastRaw && Math.abs(heavy.lastDrawn - heavy.lastRaw) > 1e-3)) fail(`smoothing: at 0 draws ${raw.lastDrawn} (raw ${raw.lastRaw}), at 0.95 ${heavy.lastDrawn}`);
+    await slide(0.6);
+    for (const [mode, label] of [['relative', 'relative time (s)'], ['wall', 'wall time'], ['step', 'step']]) {
+      await page.select('#xmode', mode);
+      await new Promise((res) => setTimeout(res, 250));
+      const labels = Object.values(await page.evaluate(() => window.__dashboard.xLabels()));
+      const n = (await page.evaluate(() => window.__dashboard.chartPoints()))['test/accuracy'].find((p) => p.run === r.run)?.points;
+      if (!labels.every((l) => l === label) || n !== r.testAccuracy.length) fail(`x axis ${mode}: labels ${JSON.stringify(labels)}, ${n} points`);
+    }
+
+    // 8. Train adds a run #2; Stop ends it early.
+    await page.$eval('#samples', (e) => (e.value = '1024'));
+    await page.$eval('#epochs', (e) => (e.value = '3'));
+    await page.click('#train');
+    await page.waitForFunction(() => window.__dashboard.runs()[3]?.records > 4, { timeout: 30_000, polling: 100 });
+    await page.click('#stop');
+    await page.waitForFunction(() => /^stopped/.test(window.__dashboard.runs()[3].status), { timeout: 30_000, polling: 200 });
+    const second = (await page.evaluate(() => window.__dashboard.runs()))[3];
+    if (!/^mlp-lr0\.002-bs64 #2$/.test(second.name) || !(second.steps < 48)) fail(`Train + Stop: ${JSON.stringify(second)}, expected mlp-lr0.002-bs64 #2 stopped before step 48`);
+
     const acc = r.testAccuracy;
-    return `${r.run}: test accuracy ${acc[0].value.toFixed(2)} → ${r.finalTestAccuracy.toFixed(3)} in ${r.steps} steps (${r.seconds.toFixed(0)} s, longest task ${r.longestTaskMs} ms); jsonl loaded (${lines.length} records), filter, CSV ok; pad: ${agree}/${N} agree with the model, ${padRight}/${N} right, #${easy.i} (${easy.label}) ok`;
+    return `${r.run}: test accuracy ${acc[0].value.toFixed(2)} → ${r.finalTestAccuracy.toFixed(3)} in ${r.steps} steps (${r.seconds.toFixed(0)} s, longest task ${r.longestTaskMs} ms while training, ${r.longestTaskLoadingMs} ms while loading; ${JSON.stringify(r.longTasks)}); jsonl loaded (${lines.length} records), filter, CSV ok; pad: ${agree}/${N} agree with the model, ${padRight}/${N} right, #${easy.i} (${easy.label}) ok, a mouse stroke is a 1; smoothing, x axes ok; ${second.name} stopped at step ${second.steps}`;
   },
 };
