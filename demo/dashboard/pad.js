@@ -1,4 +1,4 @@
-// The drawing pad: a 280×280 canvas (28×28 at 10×) drawn on with mouse, pen or touch, white ink on
+// The drawing pad: a 224×224 canvas (28×28 at 8×) drawn on with mouse, pen or touch, white ink on
 // black as MNIST, and the preprocessing MNIST's digits went through: the ink's bounding box is
 // resampled (area average) to fit 20×20 keeping its aspect ratio, then placed in a 28×28 field so
 // that its center of mass sits at the center.
@@ -70,10 +70,15 @@ export function preprocess(gray, w, h, threshold = 0.1) {
 }
 
 export class DrawingPad {
-  /** `onChange()` runs when a stroke ends (and, throttled by the caller, while drawing). */
+  /**
+   * The ink lives in a gray buffer of the canvas's size that the pad rasterizes itself (round-capped
+   * thick segments, antialiased by distance); the canvas only shows it, so reading the input never
+   * reads pixels back from the canvas. `onChange()` runs when a stroke ends, `onStroke()` while drawing.
+   */
   constructor(canvas, { onChange, onStroke } = {}) {
     this.canvas = canvas;
-    this.ctx = canvas.getContext('2d', { willReadFrequently: true });
+    this.ctx = canvas.getContext('2d');
+    this.gray = new Float32Array(canvas.width * canvas.height);
     this.onChange = onChange;
     this.onStroke = onStroke;
     this.clear();
@@ -103,17 +108,40 @@ export class DrawingPad {
     canvas.addEventListener('pointercancel', end);
   }
 
+  /** Ink along the segment a→b, radius ~1/26 of the pad (an MNIST stroke is 2-3 of 28 pixels). */
   line([ax, ay], [bx, by]) {
-    const c = this.ctx;
-    c.strokeStyle = '#fff';
-    c.lineWidth = this.canvas.width / 13;
-    c.lineCap = 'round';
-    c.lineJoin = 'round';
-    c.beginPath();
-    c.moveTo(ax, ay);
-    c.lineTo(bx + 0.01, by);
-    c.stroke();
+    const { width: w, height: h } = this.canvas;
+    const r = w / 26;
+    const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - r - 1));
+    const x1 = Math.min(w - 1, Math.ceil(Math.max(ax, bx) + r + 1));
+    const y0 = Math.max(0, Math.floor(Math.min(ay, by) - r - 1));
+    const y1 = Math.min(h - 1, Math.ceil(Math.max(ay, by) + r + 1));
+    const dx = bx - ax;
+    const dy = by - ay;
+    const len2 = dx * dx + dy * dy;
+    for (let y = y0; y <= y1; y++)
+      for (let x = x0; x <= x1; x++) {
+        const px = x + 0.5 - ax;
+        const py = y + 0.5 - ay;
+        const t = len2 ? Math.min(1, Math.max(0, (px * dx + py * dy) / len2)) : 0;
+        const d = Math.hypot(px - t * dx, py - t * dy);
+        const v = Math.min(1, Math.max(0, r + 0.5 - d));
+        if (v > this.gray[y * w + x]) this.gray[y * w + x] = v;
+      }
     this.setEmpty(false);
+    this.paint(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+  }
+
+  /** Copies the buffer's region to the canvas. */
+  paint(x0 = 0, y0 = 0, pw = this.canvas.width, ph = this.canvas.height) {
+    const w = this.canvas.width;
+    const img = new ImageData(pw, ph);
+    for (let y = 0; y < ph; y++)
+      for (let x = 0; x < pw; x++) {
+        const g = Math.round(255 * this.gray[(y0 + y) * w + x0 + x]);
+        img.data.set([g, g, g, 255], 4 * (y * pw + x));
+      }
+    this.ctx.putImageData(img, x0, y0);
   }
 
   setEmpty(empty) {
@@ -123,34 +151,34 @@ export class DrawingPad {
   }
 
   clear() {
-    this.ctx.fillStyle = '#000';
-    this.ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    this.gray.fill(0);
+    this.paint();
     this.setEmpty(true);
   }
 
-  /** Paints a 28×28 image (784 values in [0, 1]) over the whole pad, smoothly scaled up. */
+  /** Puts a 28×28 image (784 values in [0, 1]) over the whole pad, scaled up bilinearly. */
   drawDigit(pixels) {
-    const img = new ImageData(SIDE, SIDE);
-    for (let i = 0; i < SIDE * SIDE; i++) {
-      const g = Math.round(255 * Math.min(1, Math.max(0, pixels[i])));
-      img.data.set([g, g, g, 255], 4 * i);
+    const { width: w, height: h } = this.canvas;
+    const at = (x, y) => Math.min(1, Math.max(0, pixels[Math.min(SIDE - 1, Math.max(0, y)) * SIDE + Math.min(SIDE - 1, Math.max(0, x))]));
+    for (let y = 0; y < h; y++) {
+      const sy = ((y + 0.5) * SIDE) / h - 0.5;
+      const iy = Math.floor(sy);
+      const fy = sy - iy;
+      for (let x = 0; x < w; x++) {
+        const sx = ((x + 0.5) * SIDE) / w - 0.5;
+        const ix = Math.floor(sx);
+        const fx = sx - ix;
+        const v = (1 - fy) * ((1 - fx) * at(ix, iy) + fx * at(ix + 1, iy)) + fy * ((1 - fx) * at(ix, iy + 1) + fx * at(ix + 1, iy + 1));
+        this.gray[y * w + x] = Math.max(this.gray[y * w + x], v);
+      }
     }
-    const small = new OffscreenCanvas(SIDE, SIDE);
-    small.getContext('2d').putImageData(img, 0, 0);
-    this.ctx.imageSmoothingEnabled = true;
-    this.ctx.imageSmoothingQuality = 'high';
-    this.ctx.drawImage(small, 0, 0, this.canvas.width, this.canvas.height);
+    this.paint();
     this.setEmpty(false);
   }
 
   /** The pad's 28×28 MNIST-style input in [0, 1], or null when empty. */
   input() {
-    if (this.empty) return null;
-    const { width: w, height: h } = this.canvas;
-    const d = this.ctx.getImageData(0, 0, w, h).data;
-    const gray = new Float32Array(w * h);
-    for (let i = 0; i < gray.length; i++) gray[i] = d[4 * i] / 255;
-    return preprocess(gray, w, h);
+    return this.empty ? null : preprocess(this.gray, this.canvas.width, this.canvas.height);
   }
 }
 

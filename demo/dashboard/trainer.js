@@ -72,6 +72,16 @@ export async function trainRun(data, cfg, { sink, onUpdate, stop }) {
     sink.write({ tag: 'test/loss', step, wallTime, value: m.loss });
     sink.write({ tag: 'test/accuracy', step, wallTime, value: m.accuracy });
   };
+  // Compile the step's and the evaluation's pipelines ahead, asynchronously: compiled on first use,
+  // they would block the page for a moment at the start of the run.
+  const [x0, y0] = [wg.slice(subset.tensors[0], 0, 0, 2), wg.slice(subset.tensors[1], 0, 0, 2)];
+  await wg.precompile(() => {
+    loss(model(x0), y0).backward();
+    wg.noGrad(() => wg.softmax(model(x0), 1));
+  });
+  x0.dispose();
+  y0.dispose();
+  optimizer.zeroGrad();
   const live = {
     async onTrainBegin() {
       await evalAt(0);

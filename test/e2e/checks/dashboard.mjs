@@ -29,6 +29,8 @@ async function setFilter(page, text) {
   await page.$eval('#filter', (el) => (el.value = ''));
   if (text) await page.type('#filter', text);
   else await page.$eval('#filter', (el) => el.dispatchEvent(new Event('input')));
+  // The page redraws on the next frame (or within 100 ms).
+  await new Promise((res) => setTimeout(res, 250));
 }
 
 export default {
@@ -166,15 +168,18 @@ export default {
       if (!labels.every((l) => l === label) || n !== r.testAccuracy.length) fail(`x axis ${mode}: labels ${JSON.stringify(labels)}, ${n} points`);
     }
 
-    // 8. Train adds a run #2; Stop ends it early.
+    // 8. Train adds a run #2 (the CNN); Stop ends it early.
+    await page.select('#model', 'cnn');
     await page.$eval('#samples', (e) => (e.value = '1024'));
     await page.$eval('#epochs', (e) => (e.value = '3'));
     await page.click('#train');
-    await page.waitForFunction(() => window.__dashboard.runs()[3]?.records > 4, { timeout: 30_000, polling: 100 });
+    await page.waitForFunction(() => window.__dashboard.runs()[3]?.records > 4, { timeout: 60_000, polling: 100 });
     await page.click('#stop');
-    await page.waitForFunction(() => /^stopped/.test(window.__dashboard.runs()[3].status), { timeout: 30_000, polling: 200 });
+    await page.waitForFunction(() => /^stopped/.test(window.__dashboard.runs()[3].status), { timeout: 60_000, polling: 200 });
     const second = (await page.evaluate(() => window.__dashboard.runs()))[3];
-    if (!/^mlp-lr0\.002-bs64 #2$/.test(second.name) || !(second.steps < 48)) fail(`Train + Stop: ${JSON.stringify(second)}, expected mlp-lr0.002-bs64 #2 stopped before step 48`);
+    if (!/^cnn-lr0\.002-bs64 #2$/.test(second.name) || !(second.steps < 48)) fail(`Train + Stop: ${JSON.stringify(second)}, expected cnn-lr0.002-bs64 #2 stopped before step 48`);
+    const cnnLoss = await page.evaluate(() => window.__dashboard.chartPoints()['test/loss'].at(-1));
+    if (!(cnnLoss.points >= 2 && Number.isFinite(cnnLoss.lastRaw))) fail(`the CNN run has no test loss: ${JSON.stringify(cnnLoss)}`);
 
     const acc = r.testAccuracy;
     return `${r.run}: test accuracy ${acc[0].value.toFixed(2)} → ${r.finalTestAccuracy.toFixed(3)} in ${r.steps} steps (${r.seconds.toFixed(0)} s, longest task ${r.longestTaskMs} ms while training, ${r.longestTaskLoadingMs} ms while loading; ${JSON.stringify(r.longTasks)}); jsonl loaded (${lines.length} records), filter, CSV ok; pad: ${agree}/${N} agree with the model, ${padRight}/${N} right, #${easy.i} (${easy.label}) ok, a mouse stroke is a 1; smoothing, x axes ok; ${second.name} stopped at step ${second.steps}`;
