@@ -66,7 +66,7 @@ export const SURFACES = {
     start: [-5.5, 1.5],
     x: [-6, 6],
     y: [-5, 5],
-    log: false,
+    log: 0.01,
     steps: 200,
     lr: { sgd: 0.18, momentum: 0.02, nesterov: 0.02, adagrad: 1, rmsprop: 0.05, adam: 0.2 },
     note: 'curvature 100× larger across the valley than along it (condition number 100)',
