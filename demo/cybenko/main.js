@@ -149,7 +149,7 @@ start(async ({ wg }) => {
       onChunk: async () => {
         const r = await fit.flush();
         if (id !== gen) return;
-        for (const l of r.losses) xs.push(xs.length + 1), ys.push(l);
+        for (const l of r.losses) xs.push(xs.length + 1), ys.push(Math.max(l, 1e-9)); // a log axis has no 0
         chart.setData(xs, ys);
         show(r);
         status(`width ${fit.width}: step ${fit.steps}, MSE ${r.mse.toExponential(2)}`);
