@@ -5,6 +5,9 @@ import 'uplot/dist/uPlot.min.css';
 
 export const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
+// uPlot's default tick labels round to three decimals, so a log axis below 1e-3 reads 0, 0, 0.
+const logTick = (v) => (v == null ? '' : v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5) ? v.toExponential(0).replace('e+', 'e') : String(+v.toPrecision(3)));
+
 /**
  * opts: {title, xLabel, yLabel, series: [{label, color?, dash?, width?}], width?, height?, logY?,
  * yRange?: [min, max], xTime?: boolean}
@@ -34,7 +37,7 @@ export function lineChart(el, opts) {
       },
       axes: [
         { label: opts.xLabel ?? 'step', labelSize: 20, size: 40 },
-        { label: opts.yLabel ?? '', labelSize: 20, size: 56 },
+        { label: opts.yLabel ?? '', labelSize: 20, size: 56, ...(opts.logY ? { values: (u, splits) => splits.map(logTick) } : {}) },
       ],
       legend: { show: opts.legend ?? true },
       cursor: { drag: { x: true, y: false } },
