@@ -19,12 +19,14 @@ function range(values) {
 
 /**
  * Draws a row-major `cols`×`rows` grid of values (first row at the top) over the whole canvas, colored
- * by viridis on `transform(value)` (default log1p of the shifted value when `log`), with `contours`
+ * by viridis on the value (with `log`, on log(value − min + 0.001·range)), with `contours`
  * iso-lines. Returns {lo, hi} of the transformed values.
  */
 export function heatmap(canvas, values, cols, rows, { log = false, contours = 10, lines = 'rgba(255,255,255,0.55)' } = {}) {
-  const [mn] = range(values);
-  const tf = log ? (v) => Math.log(1e-9 + v - mn) : (v) => v;
+  const [mn, mx] = range(values);
+  // The offset is relative to the range, so the one cell at the minimum does not stretch the scale.
+  const eps = 1e-3 * (mx - mn) || 1e-12;
+  const tf = log ? (v) => Math.log(eps + v - mn) : (v) => v;
   const t = Float64Array.from(values, tf);
   const [lo, hi] = range(t);
   const img = new ImageData(cols, rows);

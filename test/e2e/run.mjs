@@ -8,6 +8,7 @@
 //   node test/e2e/run.mjs [PAGE…]       only the named pages
 //   node test/e2e/run.mjs --no-build    reuse demo/dist
 //   node test/e2e/run.mjs --thumbs      also write demo/public/thumbs/<page>.png (the index's thumbnails)
+//                                       and docs/demo-dashboard.png (the README's picture of the demos)
 //
 // Prints one line per check, `e2e: N passed, M failed` and `E2E_RESULT {...}` for scripts/test.sh.
 import { spawnSync } from 'node:child_process';
@@ -160,6 +161,11 @@ for (const p of pages) {
       await page.setViewport({ width: 1200, height: 800, deviceScaleFactor: 0.3 });
       await new Promise((r) => setTimeout(r, 300));
       writeFileSync(join(THUMBS, `${name}.png`), await page.screenshot({ type: 'png' }));
+      if (name === 'dashboard') {
+        await page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 0.6 });
+        await new Promise((r) => setTimeout(r, 300));
+        writeFileSync(join(root, 'docs/demo-dashboard.png'), await page.screenshot({ type: 'png', fullPage: true }));
+      }
     }
   } finally {
     await page.close();
