@@ -122,6 +122,7 @@ start(async ({ wg }) => {
         $('laplace-stats').textContent = `Laplace output: sum ${(Math.abs(st.sum) < 5e-5 ? 0 : st.sum).toFixed(4)} (0 up to rounding: the kernel sums to 0 and the digit's border is blank), min ${st.min.toFixed(3)}, max ${st.max.toFixed(3)}.`;
         Object.assign(exposed, { index, label: labels[index], input: Array.from(x), ...Object.fromEntries(Object.entries(fixed).map(([k2, v]) => [k2, Array.from(v)])), custom: Array.from(custom), kernel: k, laplaceStats: st, version: exposed.version + 1 });
         await showFeatures();
+        exposed.liveBuffers = wg.stats().liveBuffers;
       } while (again);
     })();
     try {

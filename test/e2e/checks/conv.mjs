@@ -56,7 +56,8 @@ export default {
     // The default kernel (sharpen) is applied as well.
     compare('custom (default kernel)', s.custom, correlate(x, s.kernel));
 
-    // Identity through the inputs: type each of the nine numbers.
+    // Identity through the inputs: type each of the nine numbers (18 edits, each a conv2d and a read).
+    const live0 = r.liveBuffers;
     for (let i = 0; i < 9; i++) {
       await page.click(`#k${i}`, { clickCount: 3 });
       await page.keyboard.press('Backspace');
@@ -67,6 +68,7 @@ export default {
     const after = await page.evaluate(() => window.__conv);
     if (after.kernel.join() !== IDENTITY.join()) throw new Error(`kernel after typing is ${after.kernel}`);
     compare('identity kernel', after.custom, x, 1e-6);
+    if (after.liveBuffers !== live0) throw new Error(`live GPU buffers went from ${live0} to ${after.liveBuffers} over the kernel edits`);
 
     if (r.filters !== 8 || r.filterShape?.join() !== '8,1,5,5') throw new Error(`expected 8 first-layer 5×5 filters, got ${r.filters} ${r.filterShape}`);
     if (!(r.accuracy >= 0.85)) throw new Error(`CNN test accuracy ${r.accuracy} is below 0.85 after ${r.samples} samples`);
