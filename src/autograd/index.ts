@@ -1,7 +1,8 @@
 // Contract: src/autograd owns every differentiable op. Each public op is one exported declaration in a
 // family file under ops/ (define.ts): it yields the function, its Tensor method and its rule, which the
 // family's apply (rules() in apply.ts) runs and records. backward() and grad() walk the nodes; the graph
-// exposes typed hooks (graph.ts) for anomaly detection. Nothing here reads data back.
+// exposes typed hooks (graph.ts) for anomaly detection; graph() and backwardSteps() (inspect.ts) show the
+// recorded graph and the engine's backward pass node by node. Nothing here reads data back.
 import './methods.ts';
 export { noGrad, enableGrad, isGradEnabled, hooks, type GraphHooks, type BackwardOptions, type Rule, type Ctx, type RulesFor } from './graph.ts';
 export { apply, type FamilyApply } from './apply.ts';
@@ -19,4 +20,5 @@ export * from './ops/inplace.ts';
 export * from './ops/norm.ts';
 export * from './ops/dropout.ts';
 export * from './ops/recurrent.ts';
+export { graph, backwardSteps, type GraphNode, type BackwardStep, type GraphOptions, type BackwardStepsOptions } from './inspect.ts';
 export { detectAnomaly, withAnomaly, checkAnomaly, isAnomalyEnabled } from './anomaly.ts';
