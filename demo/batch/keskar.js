@@ -18,31 +18,10 @@ export function forward(wg, [w1, b1, w2, b2], x) {
 }
 
 /**
- * An async iterable over `inner` that yields to the browser (`pause()`, after waiting for the GPU)
- * whenever `budgetMs` of main-thread time has passed, and reports each batch through `onBatch`.
- */
-export function paced(wg, inner, { budgetMs = 30, pause, onBatch } = {}) {
-  return {
-    async *[Symbol.asyncIterator]() {
-      let t0 = performance.now();
-      for await (const b of inner) {
-        yield b;
-        onBatch?.();
-        if (pause && performance.now() - t0 > budgetMs) {
-          await wg.sync();
-          await pause();
-          t0 = performance.now();
-        }
-      }
-    },
-  };
-}
-
-/**
  * Trains `model` with Adam on mini-batches of `batchSize` until the training accuracy of an epoch
  * reaches `target` or `maxEpochs` have run. Returns fit()'s history.
  */
-export async function trainNet(wg, model, { x, y, batchSize, lr, target, maxEpochs, seed, pause, onEpoch }) {
+export async function trainNet(wg, model, { x, y, batchSize, lr, target, maxEpochs, seed, paced = (l) => l, onEpoch }) {
   const loader = new wg.data.DataLoader(new wg.data.TensorDataset(x, y), { batchSize, shuffle: true, seed });
   const optimizer = new wg.optim.Adam(model.parameters(), { lr });
   const untilFit = {
@@ -53,7 +32,7 @@ export async function trainNet(wg, model, { x, y, batchSize, lr, target, maxEpoc
   };
   try {
     return await wg.train.fit(model, {
-      train: paced(wg, loader, { pause }),
+      train: paced(loader),
       optimizer,
       loss: (out, t) => wg.nn.F.crossEntropy(out, t),
       epochs: maxEpochs,

@@ -5,6 +5,7 @@ import { start, done, report, status, $ } from '../lib/page.js';
 import { lineChart, COLORS } from '../lib/chart.js';
 import { nextFrame } from '../lib/loop.js';
 import { loadMnist } from '../lib/mnist.js';
+import { paced } from '../lib/paced.js';
 import * as K from './keskar.js';
 
 // `quick` (the end-to-end test) and the default page use a subset; the button runs the full size.
@@ -92,7 +93,7 @@ start(async ({ wg, quick }) => {
         const model = K.makeNet(wg, cfg.hidden);
         nets.push(model);
         const h = await K.trainNet(wg, model, {
-          x, y, batchSize: batch, lr: LR, target: cfg.target, maxEpochs: cfg.maxEpochs, seed: SEED + 6, pause: nextFrame,
+          x, y, batchSize: batch, lr: LR, target: cfg.target, maxEpochs: cfg.maxEpochs, seed: SEED + 6, paced,
           onEpoch: (epoch, logs) => {
             losses[k].push(logs['train/loss']);
             drawCurves();
