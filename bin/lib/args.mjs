@@ -10,7 +10,7 @@ export const RUNTIMES = ['node', 'chrome', 'deno'];
 export const DEFAULT_LR = { sgd: 0.1, momentum: 0.05, adagrad: 0.05, rmsprop: 0.001, adam: 0.002, adamw: 0.002 };
 export const DEFAULT_LR_CNN = { ...DEFAULT_LR, adam: 0.004, adamw: 0.004 };
 /** Default epochs per model: the MLP needs more passes of its cheaper steps. */
-export const DEFAULT_EPOCHS = { mlp: 15, cnn: 8 };
+export const DEFAULT_EPOCHS = { mlp: 15, cnn: 10 };
 
 // kind: 'string' | 'int' | 'number' | 'bool'; choices limit strings; def is the default.
 export const TRAIN_FLAGS = {
@@ -20,7 +20,7 @@ export const TRAIN_FLAGS = {
   lr: { kind: 'number', def: null, help: 'learning rate (default per optimizer: sgd 0.1, momentum 0.05, adagrad 0.05, rmsprop 0.001, adam and adamw 0.002, or 0.004 for the cnn)' },
   schedule: { kind: 'string', choices: ['cosine', 'constant'], def: 'cosine', help: 'the learning rate over the epochs: cosine decay from --lr towards 0, or constant' },
   'batch-size': { kind: 'int', def: 128, help: 'samples per step' },
-  epochs: { kind: 'int', def: null, help: 'passes over the training set (default 15 for the mlp, 8 for the cnn)' },
+  epochs: { kind: 'int', def: null, help: 'passes over the training set (default 15 for the mlp, 10 for the cnn)' },
   'weight-decay': { kind: 'number', def: 0, help: 'L2 penalty (decoupled for adamw)' },
   dropout: { kind: 'number', def: 0.2, help: 'dropout probability before the last layer, in [0, 1)' },
   augment: { kind: 'int', def: 2, help: 'shift each training image by up to N pixels (random, per sample, on the GPU); 0 = off' },
