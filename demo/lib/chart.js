@@ -10,7 +10,8 @@ const logTick = (v) => (v == null ? '' : v !== 0 && (Math.abs(v) < 1e-3 || Math.
 
 /**
  * opts: {title, xLabel, yLabel, series: [{label, color?, dash?, width?}], width?, height?, logY?,
- * yRange?: [min, max], xTime?: boolean}
+ * yRange?: [min, max], xTime?: boolean, integerX?: boolean (whole-number x ticks; the default when
+ * xLabel is 'epoch')}
  */
 export function lineChart(el, opts) {
   const width = opts.width ?? Math.max(280, Math.min(el.clientWidth || 480, 720));
@@ -36,7 +37,7 @@ export function lineChart(el, opts) {
         y: { distr: opts.logY ? 3 : 1, ...(opts.yRange ? { range: opts.yRange } : {}) },
       },
       axes: [
-        { label: opts.xLabel ?? 'step', labelSize: 20, size: 40 },
+        { label: opts.xLabel ?? 'step', labelSize: 20, size: 40, ...((opts.integerX ?? opts.xLabel === 'epoch') ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] } : {}) },
         { label: opts.yLabel ?? '', labelSize: 20, size: 56, ...(opts.logY ? { values: (u, splits) => splits.map(logTick) } : {}) },
       ],
       legend: { show: opts.legend ?? true },

@@ -164,7 +164,7 @@ for (const p of pages) {
       if (name === 'dashboard') {
         await page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 0.6 });
         await new Promise((r) => setTimeout(r, 300));
-        writeFileSync(join(root, 'docs/demo-dashboard.png'), await page.screenshot({ type: 'png', fullPage: true }));
+        writeFileSync(join(root, 'docs/demo-dashboard.png'), await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width: 1280, height: 1500 }, captureBeyondViewport: true }));
       }
     }
   } finally {
