@@ -1,13 +1,13 @@
 // One training run through wg.train.fit: the model, Adam, a DataLoader over the resident MNIST split,
 // and a ScalarLogger writing to a memorySink that the charts read. fit() reads the loss back every
 // `logEvery` steps only. The page stays responsive because fit() takes any async iterable of batches:
-// the one here hands over the DataLoader's batches and yields to the browser (nextFrame) whenever
-// ~30 ms of main-thread work have passed. Between epochs fit() evaluates on the whole test split;
+// lib/paced.js hands over the DataLoader's batches and yields to the browser whenever ~30 ms of
+// main-thread work have passed. Between epochs fit() evaluates on the whole test split;
 // inside an epoch a callback does the same every `evalEvery` steps (and once at step 0), writing
 // test/loss and test/accuracy records in the logger's format, so the eval curve is more than a point
 // per epoch.
 import * as wg from 'webgrad';
-import { nextFrame } from '../lib/loop.js';
+import { paced } from '../lib/paced.js';
 
 export const MODELS = {
   mlp: { label: 'MLP 784-128-10', build: () => new wg.nn.Sequential(new wg.nn.Flatten(), new wg.nn.Linear(784, 128), new wg.nn.ReLU(), new wg.nn.Linear(128, 10)) },
@@ -27,26 +27,6 @@ export const MODELS = {
       ),
   },
 };
-
-/** The batches of `loader`, yielding to the browser after every `budgetMs` of work; ends early on `stop()`. */
-function yielding(loader, stop, budgetMs = 30) {
-  return {
-    async *[Symbol.asyncIterator]() {
-      let t0 = performance.now();
-      for await (const batch of loader) {
-        if (stop()) {
-          batch.dispose();
-          return;
-        }
-        yield batch;
-        if (performance.now() - t0 > budgetMs) {
-          await nextFrame();
-          t0 = performance.now();
-        }
-      }
-    },
-  };
-}
 
 /**
  * Trains `cfg.model` ('mlp' | 'cnn') on the first `cfg.samples` of `data.train`, writing scalar records
@@ -100,7 +80,7 @@ export async function trainRun(data, cfg, { sink, onUpdate, stop }) {
   };
   try {
     const result = await T.fit(model, {
-      train: yielding(loader, stop),
+      train: paced(loader, { shouldStop: stop }),
       test: testLoader,
       optimizer,
       loss,
