@@ -7,6 +7,7 @@
 //
 //   node test/e2e/run.mjs [PAGE…]       only the named pages
 //   node test/e2e/run.mjs --no-build    reuse demo/dist
+//   node test/e2e/run.mjs --full        open each page without its ?quick query (the default, longer run)
 //   node test/e2e/run.mjs --thumbs      also write demo/public/thumbs/<page>.png (the index's thumbnails)
 //                                       and docs/demo-dashboard.png (the README's picture of the demos)
 //
@@ -31,6 +32,7 @@ const BENIGN = [/favicon\.ico/, /WebGPU is experimental on this platform/i, /pow
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
 const thumbs = args.includes('--thumbs');
+const full = args.includes('--full');
 let passed = 0;
 let failed = 0;
 const line = (ok, name, detail) => {
@@ -136,7 +138,7 @@ for (const p of pages) {
     continue;
   }
   const spec = (await import(pathToFileURL(checksFile).href)).default;
-  const { page, state, errors, seconds } = await openPage(name, { path: p.path ? `${p.path}/index.html` : 'index.html', query: spec.query, timeoutMs: spec.timeoutMs ?? 120_000 });
+  const { page, state, errors, seconds } = await openPage(name, { path: p.path ? `${p.path}/index.html` : 'index.html', query: full ? '' : spec.query, timeoutMs: full ? 1_200_000 : spec.timeoutMs ?? 120_000 });
   try {
     const where = `${seconds.toFixed(0)} s`;
     if (!state) line(false, `${name}: ran`, 'window.__demo was never set (the page script did not start)');
@@ -167,6 +169,29 @@ for (const p of pages) {
         writeFileSync(join(root, 'docs/demo-dashboard.png'), await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width: 1280, height: 1500 }, captureBeyondViewport: true }));
       }
     }
+  } finally {
+    await page.close();
+  }
+}
+// Without WebGPU a page says so plainly, with how to enable it, instead of showing a blank canvas.
+if (!only.length || only.includes('no-webgpu')) {
+  const page = await browser.newPage();
+  try {
+    await page.evaluateOnNewDocument(() => {
+      delete Navigator.prototype.gpu;
+    });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${origin}${PAGES[0].path}/index.html`, { waitUntil: 'load' });
+    await page.waitForFunction(() => window.__demo?.status && window.__demo.status !== 'starting', { timeout: 30_000, polling: 200 }).catch(() => {});
+    const seen = await page.evaluate(() => ({
+      status: window.__demo?.status,
+      text: document.querySelector('.no-webgpu')?.textContent ?? '',
+      visibleCanvases: [...document.querySelectorAll('canvas')].filter((c) => c.offsetParent !== null).length,
+    }));
+    const ok = seen.status === 'no-webgpu' && /needs WebGPU/.test(seen.text) && /enable-unsafe-webgpu/.test(seen.text) && seen.visibleCanvases === 0 && errors.length === 0;
+    line(ok, `${PAGES[0].path} without WebGPU: says so and how to enable it`, ok ? '' : JSON.stringify({ ...seen, errors }));
+    await page.screenshot({ path: join(SHOTS, 'no-webgpu.png') });
   } finally {
     await page.close();
   }
