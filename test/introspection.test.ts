@@ -66,3 +66,22 @@ describe('introspection under PyTorch names', () => {
     throwsClean(() => wg.randperm(2.5), /^randperm: n must be a non-negative integer/);
   });
 });
+
+describe('t() and rsub()', () => {
+  it('t() transposes a matrix, returns 0-D and 1-D as they are, and rejects 3-D with the fix', async () => {
+    const m = wg.tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(m.t().shape).toEqual([3, 2]);
+    expect(Array.from(await m.t().data())).toEqual([1, 4, 2, 5, 3, 6]);
+    expect(Array.from(await wg.t(wg.tensor([1, 2])).data())).toEqual([1, 2]);
+    expect(wg.tensor(3).t().shape).toEqual([]);
+    expect(() => wg.zeros([2, 2, 2]).t()).toThrow(/t: expects a tensor of at most 2 dimensions, got 3.*transpose/);
+  });
+  it('rsub reverses the operands, as a function and a method, with gradients', async () => {
+    const x = wg.tensor([1, 2, 3], { requiresGrad: true });
+    const y = x.rsub(1);
+    expect(Array.from(await y.data())).toEqual([0, -1, -2]);
+    y.sum().backward();
+    expect(Array.from(await x.grad!.data())).toEqual([-1, -1, -1]);
+    expect(Array.from(await wg.rsub(x, 10).data())).toEqual([9, 8, 7]);
+  });
+});

@@ -4,6 +4,7 @@
 // prototype. Only methods that are no op of their own are declared below.
 import { fail, shapeStr } from '../device/index.ts';
 import { Tensor } from '../tensor/index.ts';
+import type { TensorLike } from './ops/elementwise.ts';
 import { backward } from './backward.ts';
 import { installMethods, method, type MethodsOf } from './define.ts';
 import type { BackwardOptions } from './graph.ts';
@@ -31,6 +32,8 @@ const TENSOR_ONLY = {
   float: method((self: Tensor): Tensor => indexing.cast(self, 'float32')),
   int: method((self: Tensor): Tensor => indexing.cast(self, 'int32')),
   bool: method((self: Tensor): Tensor => indexing.cast(self, 'bool')),
+  /** other − self (torch.rsub); a plain function in elementwise, so it is written out here. */
+  rsub: method((self: Tensor, other: TensorLike): Tensor => elementwise.rsub(self, other)),
   /** The transpose of a 2-D tensor (last two axes otherwise). */
   T: method({ get: (self: Tensor): Tensor => views.transpose(self, -2, -1) }),
 };
@@ -60,6 +63,8 @@ declare module '../tensor/tensor.ts' {
     float(): Tensor;
     int(): Tensor;
     bool(): Tensor;
+    /** other − self (torch.rsub). */
+    rsub(other: TensorLike): Tensor;
     /** The transpose of a 2-D tensor (last two axes otherwise). */
     readonly T: Tensor;
   }

@@ -256,6 +256,7 @@ const applyWhere: FamilyApply<{ where: {} }> = rules<{ where: {} }>({
   },
 });
 
+/** torch.rsub: y − x, with the operands reversed (so `x.rsub(1)` is 1 − x). */
 export const rsub = (x: TensorLike, y: TensorLike): Tensor => sub(y, x);
 
 /** The fused gradient kernels, for the reference tests; they are no public functions or methods. */

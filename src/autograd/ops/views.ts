@@ -161,6 +161,12 @@ export const transpose = decl(function transpose(x: Tensor, d0 = -2, d1 = -1): T
   return permute(x, p);
 });
 
+/** torch.t: the transpose of a matrix; a tensor of 0 or 1 dimensions comes back as it is (a copy-free view). */
+export const t = decl(function t(x: Tensor): Tensor {
+  if (x.ndim > 2) fail('t', `expects a tensor of at most 2 dimensions, got ${x.ndim} (shape [${x.shape.join(', ')}])`, 'use transpose(x, d0, d1), or x.T for the last two axes');
+  return transpose(x, 0, x.ndim - 1);
+});
+
 export const broadcastTo = decl(function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   return expand(x, shape);
 });
