@@ -12,9 +12,10 @@ describe('webgrad train flags', () => {
     const c = trainConfig(['--dataset', 'synthetic', '--optimizer', 'sgd', '--batch-size=32', '--json', '--early-stopping', '0']);
     expect(c).toMatchObject({ dataset: 'synthetic', model: 'mlp', optimizer: 'sgd', lr: 0.1, batchSize: 32, epochs: 15, dropout: 0.2, augment: 2, schedule: 'cosine', json: true, quiet: false, earlyStopping: 0, runtime: 'node', out: null, limit: null });
     // The CNN has its own defaults for epochs and Adam's step; an explicit flag still wins.
-    expect(trainConfig(['--model', 'cnn'])).toMatchObject({ model: 'cnn', epochs: 10, lr: 0.004 });
+    expect(trainConfig(['--model', 'cnn'])).toMatchObject({ model: 'cnn', epochs: 10, lr: 0.004, dropout: 0.1, augment: 1 });
     expect(trainConfig(['--model', 'cnn', '--epochs', '3', '--lr', '0.01'])).toMatchObject({ epochs: 3, lr: 0.01 });
-    expect(trainConfig([])).toMatchObject({ model: 'mlp', epochs: 15, lr: 0.002 });
+    expect(trainConfig([])).toMatchObject({ model: 'mlp', epochs: 15, lr: 0.002, dropout: 0.2, augment: 2 });
+    expect(trainConfig(['--model', 'cnn', '--dropout', '0', '--augment', '0'])).toMatchObject({ dropout: 0, augment: 0 });
     expect(trainConfig(['--lr', '0.02']).lr).toBe(0.02);
   });
 
