@@ -2,9 +2,15 @@
 // state-dict keys are PyTorch's for the same nn.Sequential).
 export const MLP_HIDDEN = 256;
 
-/** The CNN's layers, LeNet-sized: two 5×5 conv + ReLU + 2×2 max-pool blocks, then dropout and one linear layer. */
-export const CNN_CHANNELS = [8, 16];
-export const CNN_KERNEL = 5;
+/**
+ * The CNN's layers (--arch): two conv (+ batch norm) + ReLU + 2×2 max-pool blocks, then dropout and
+ * one linear layer. lenet is LeNet-sized (97.7% on MNIST); wide-bn has more channels and batch norm,
+ * which Fashion-MNIST's 91% needs (bench/RESULTS.md, "Choosing the CNN").
+ */
+export const CNN_ARCHS = {
+  lenet: { channels: [8, 16], kernel: 5, batchNorm: false },
+  'wide-bn': { channels: [16, 32], kernel: 3, batchNorm: true },
+};
 
 /** The model for a config: {model: 'mlp'|'cnn', dropout} over inputs of shape [C, H, W]. */
 export function buildModel(wg, cfg, inputShape, classes) {
@@ -12,19 +18,17 @@ export function buildModel(wg, cfg, inputShape, classes) {
   const dropout = new nn.Dropout(cfg.dropout ?? 0);
   const [c, h, w] = inputShape;
   if (cfg.model === 'cnn') {
-    const [c1, c2] = CNN_CHANNELS;
-    const pad = CNN_KERNEL >> 1;
-    return new nn.Sequential(
-      new nn.Conv2d(c, c1, CNN_KERNEL, { padding: pad }),
+    const arch = CNN_ARCHS[cfg.arch ?? 'lenet'];
+    if (!arch) throw new Error(`unknown cnn arch '${cfg.arch}' (one of ${Object.keys(CNN_ARCHS).join(', ')})`);
+    const { channels, kernel, batchNorm } = arch;
+    const block = (from, to) => [
+      new nn.Conv2d(from, to, kernel, { padding: kernel >> 1, bias: !batchNorm }),
+      ...(batchNorm ? [new nn.BatchNorm2d(to)] : []),
       new nn.ReLU(),
       new nn.MaxPool2d(2),
-      new nn.Conv2d(c1, c2, CNN_KERNEL, { padding: pad }),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Flatten(),
-      dropout,
-      new nn.Linear(c2 * Math.floor(h / 4) * Math.floor(w / 4), classes),
-    );
+    ];
+    const last = channels[channels.length - 1];
+    return new nn.Sequential(...block(c, channels[0]), ...block(channels[0], channels[1]), new nn.Flatten(), dropout, new nn.Linear(last * Math.floor(h / 4) * Math.floor(w / 4), classes));
   }
   return new nn.Sequential(new nn.Flatten(), new nn.Linear(c * h * w, MLP_HIDDEN), new nn.ReLU(), dropout, new nn.Linear(MLP_HIDDEN, classes));
 }

@@ -37,7 +37,7 @@ function metaTable(run) {
   const c = run.config;
   const rows = [
     ['dataset', `${c.dataset} (${run.trainSize} train / ${run.testSize} test)`],
-    ['model', `${c.model}, ${run.parameters.toLocaleString('en-US')} parameters`],
+    ['model', `${c.model}${c.arch ? ` (${c.arch})` : ''}, ${run.parameters.toLocaleString('en-US')} parameters`],
     ['runtime', s.runtime],
     ['adapter', `${s.adapter}${s.software ? ' (software rendering: no GPU)' : ''}`],
     ['optimizer', `${c.optimizer}, lr ${c.lr}${c.schedule === 'cosine' ? ' (cosine decay)' : ''}, weight decay ${c.weightDecay}`],

@@ -156,7 +156,7 @@ export async function runTraining(wg, cfg, emit = () => {}) {
 
 /** The flags that define a run (what config.json records and `webgrad eval` rebuilds the model from). */
 export function configOf(cfg) {
-  const keys = ['dataset', 'model', 'optimizer', 'lr', 'schedule', 'batchSize', 'epochs', 'weightDecay', 'dropout', 'augment', 'seed', 'earlyStopping', 'logEvery', 'limit', 'runtime'];
+  const keys = ['dataset', 'model', 'arch', 'optimizer', 'lr', 'schedule', 'batchSize', 'epochs', 'weightDecay', 'dropout', 'augment', 'seed', 'earlyStopping', 'logEvery', 'limit', 'runtime'];
   return Object.fromEntries(keys.map((k) => [k, cfg[k] ?? null]));
 }
 
