@@ -16,9 +16,9 @@ describe('webgrad train flags', () => {
     expect(trainConfig(['--model', 'cnn', '--epochs', '3', '--lr', '0.01'])).toMatchObject({ epochs: 3, lr: 0.01 });
     expect(trainConfig([])).toMatchObject({ model: 'mlp', epochs: 15, lr: 0.002, dropout: 0.2, augment: 2 });
     expect(trainConfig(['--model', 'cnn', '--dropout', '0', '--augment', '0'])).toMatchObject({ dropout: 0, augment: 0 });
-    // The cnn's layers: LeNet-sized by default, wide with batch norm on Fashion-MNIST; only for the cnn.
+    // The cnn's layers: LeNet-sized unless --arch says otherwise; only for the cnn.
     expect(trainConfig(['--model', 'cnn']).arch).toBe('lenet');
-    expect(trainConfig(['--model', 'cnn', '--dataset', 'fashion-mnist']).arch).toBe('wide-bn');
+    expect(trainConfig(['--model', 'cnn', '--dataset', 'fashion-mnist']).arch).toBe('lenet');
     expect(trainConfig(['--model', 'cnn', '--arch', 'wide-bn']).arch).toBe('wide-bn');
     expect(trainConfig([]).arch).toBe(null);
     expect(() => trainConfig(['--arch', 'lenet'])).toThrow(/--arch chooses the cnn's layers; it does not apply to --model mlp/);

@@ -17,7 +17,7 @@ export const MODEL_DEFAULTS = { mlp: { epochs: 15, dropout: 0.2, augment: 2 }, c
 export const TRAIN_FLAGS = {
   dataset: { kind: 'string', choices: DATASETS, def: 'mnist', help: 'the data: mnist (10k digits, 8k/2k), fashion-mnist, or synthetic (generated 28x28 blobs, no download)' },
   model: { kind: 'string', choices: MODELS, def: 'mlp', help: 'mlp (784-256-10) or cnn (two 5x5 conv + pool blocks of 8 and 16 channels, then linear)' },
-  arch: { kind: 'string', choices: ARCHS, def: null, help: "the cnn's layers: lenet (two 5x5 conv + pool blocks, 8 and 16 channels) or wide-bn (two 3x3 conv + batch norm + pool blocks, 16 and 32 channels); default lenet, wide-bn on fashion-mnist" },
+  arch: { kind: 'string', choices: ARCHS, def: null, help: "the cnn's layers: lenet (two 5x5 conv + pool blocks, 8 and 16 channels) or wide-bn (two 3x3 conv + batch norm + pool blocks, 16 and 32 channels: what Fashion-MNIST's 91% needs in PyTorch, ~7x slower per step on SwiftShader)" },
   optimizer: { kind: 'string', choices: OPTIMIZERS, def: 'adam', help: 'momentum is SGD with momentum 0.9' },
   lr: { kind: 'number', def: null, help: 'learning rate (default per optimizer: sgd 0.1, momentum 0.05, adagrad 0.05, rmsprop 0.001, adam and adamw 0.002, or 0.004 for the cnn)' },
   schedule: { kind: 'string', choices: ['cosine', 'constant'], def: 'cosine', help: 'the learning rate over the epochs: cosine decay from --lr towards 0, or constant' },
@@ -122,7 +122,7 @@ export function trainConfig(argv) {
   c.lr ??= (c.model === 'cnn' ? DEFAULT_LR_CNN : DEFAULT_LR)[c.optimizer];
   for (const [k, v] of Object.entries(MODEL_DEFAULTS[c.model])) c[k] ??= v;
   if (c.model !== 'cnn' && c.arch != null) throw new UsageError(`webgrad train: --arch chooses the cnn's layers; it does not apply to --model ${c.model}`);
-  if (c.model === 'cnn') c.arch ??= c.dataset === 'fashion-mnist' ? 'wide-bn' : 'lenet';
+  if (c.model === 'cnn') c.arch ??= 'lenet';
   if (!(c.lr > 0)) throw new UsageError(`webgrad train: --lr must be positive, got ${c.lr}`);
   if (!(c.weightDecay >= 0)) throw new UsageError(`webgrad train: --weight-decay must be >= 0, got ${c.weightDecay}`);
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new UsageError(`webgrad train: --dropout must be in [0, 1), got ${c.dropout}`);

@@ -5,7 +5,8 @@ export const MLP_HIDDEN = 256;
 /**
  * The CNN's layers (--arch): two conv (+ batch norm) + ReLU + 2×2 max-pool blocks, then dropout and
  * one linear layer. lenet is LeNet-sized (97.7% on MNIST); wide-bn has more channels and batch norm,
- * which Fashion-MNIST's 91% needs (bench/RESULTS.md, "Choosing the CNN").
+ * which Fashion-MNIST's 91% needs in PyTorch (bench/RESULTS.md, "Choosing the CNN"), but its batch
+ * norm is slow on SwiftShader for now.
  */
 export const CNN_ARCHS = {
   lenet: { channels: [8, 16], kernel: 5, batchNorm: false },
