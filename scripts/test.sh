@@ -62,6 +62,24 @@ finish() {
   exit 0
 }
 
+# tally NAME LOG MARKER RC OK_DETAIL: the stage printed `MARKER {"passed": N, "failed": M}` into LOG and
+# exited with RC; adds its counts to the totals and records the stage (zero checks is a failure).
+tally() {
+  local name=$1 log=$2 marker=$3 rc=$4 ok=$5 line p f
+  line=$(grep -o "^$marker .*" "$log" | tail -1 | cut -d' ' -f2-)
+  if [ -z "$line" ]; then
+    record "$name" FAIL "printed no $marker line (exit $rc; 124/137: over its time limit): ran zero checks"
+    return
+  fi
+  read -r p f < <(node -e 'const r = JSON.parse(process.argv[1]); console.log(r.passed, r.failed)' "$line")
+  PASSED=$((PASSED + p))
+  FAILED=$((FAILED + f))
+  if [ $((p + f)) -eq 0 ]; then record "$name" FAIL "ran zero checks"
+  elif [ "$f" -gt 0 ]; then STAGES+=("$(printf '%-10s %-5s %s' "$name" FAIL "$p passed, $f failed")")
+  elif [ "$rc" -ne 0 ]; then record "$name" FAIL "$p passed but it exited with status $rc"
+  else record "$name" ok "$p passed$ok"; fi
+}
+
 # ---- 0. system packages ------------------------------------------------------------------------------
 say "system packages"
 installed() { dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null | grep -qx installed; }
@@ -191,18 +209,7 @@ if DENO=$(node scripts/find-deno.mjs); then
     run_limited 900 "$DENO" run --unstable-webgpu -A test/deno/run.ts ${WEBGRAD_DENO_FILTER:+"$WEBGRAD_DENO_FILTER"}
   ) 2>&1 | tee "$OUT/deno.log"
   DENO_RC=${PIPESTATUS[0]}
-  DENO_LINE=$(grep -o '^DENO_RESULT .*' "$OUT/deno.log" | tail -1 | cut -d' ' -f2-)
-  if [ -n "$DENO_LINE" ]; then
-    read -r dp df < <(node -e 'const r = JSON.parse(process.argv[1]); console.log(r.passed, r.failed)' "$DENO_LINE")
-    PASSED=$((PASSED + dp))
-    FAILED=$((FAILED + df))
-    if [ $((dp + df)) -eq 0 ]; then record deno FAIL "ran zero checks"
-    elif [ "$df" -gt 0 ]; then STAGES+=("$(printf '%-10s %-5s %s' deno FAIL "$dp passed, $df failed")")
-    elif [ "$DENO_RC" -ne 0 ]; then record deno FAIL "$dp passed but deno exited with status $DENO_RC"
-    else record deno ok "$dp passed"; fi
-  else
-    record deno FAIL "no result line (exit $DENO_RC; 124/137: over its time limit): ran zero checks"
-  fi
+  tally deno "$OUT/deno.log" DENO_RESULT "$DENO_RC" ""
 else
   record deno FAIL "no Deno binary: ran zero checks"
 fi
@@ -218,17 +225,7 @@ say "node test/build/check.mjs"
 if [ -f dist/index.js ]; then
   run_limited 900 node test/build/check.mjs 2>&1 | tee "$OUT/build.log"
   BUILD_RC=${PIPESTATUS[0]}
-  BUILD_LINE=$(grep -o '^BUILD_RESULT .*' "$OUT/build.log" | tail -1 | cut -d' ' -f2-)
-  if [ -n "$BUILD_LINE" ]; then
-    read -r bp bf < <(node -e 'const r = JSON.parse(process.argv[1]); console.log(r.passed, r.failed)' "$BUILD_LINE")
-    PASSED=$((PASSED + bp))
-    FAILED=$((FAILED + bf))
-    if [ "$bf" -gt 0 ]; then STAGES+=("$(printf '%-10s %-5s %s' dist FAIL "$bp passed, $bf failed")")
-    elif [ "$BUILD_RC" -ne 0 ]; then record dist FAIL "check.mjs exited with status $BUILD_RC"
-    else record dist ok "$bp passed (node, chromium, deno)"; fi
-  else
-    record dist FAIL "test/build/check.mjs printed no result (exit $BUILD_RC)"
-  fi
+  tally dist "$OUT/build.log" BUILD_RESULT "$BUILD_RC" " (node, chromium, deno)"
 else
   record dist FAIL "dist/index.js was not built"
 fi
@@ -238,17 +235,7 @@ say "node test/e2e/run.mjs (demo pages in headless Chromium)"
 if [ -f dist/index.js ]; then
   run_limited 1200 node test/e2e/run.mjs 2>&1 | tee "$OUT/e2e.log"
   E2E_RC=${PIPESTATUS[0]}
-  E2E_LINE=$(grep -o '^E2E_RESULT .*' "$OUT/e2e.log" | tail -1 | cut -d' ' -f2-)
-  if [ -n "$E2E_LINE" ]; then
-    read -r ep ef < <(node -e 'const r = JSON.parse(process.argv[1]); console.log(r.passed, r.failed)' "$E2E_LINE")
-    PASSED=$((PASSED + ep))
-    FAILED=$((FAILED + ef))
-    if [ "$ef" -gt 0 ]; then STAGES+=("$(printf '%-10s %-5s %s' e2e FAIL "$ep passed, $ef failed")")
-    elif [ "$E2E_RC" -ne 0 ]; then record e2e FAIL "test/e2e/run.mjs exited with status $E2E_RC"
-    else record e2e ok "$ep passed (demo pages; screenshots in test/e2e/screenshots/)"; fi
-  else
-    record e2e FAIL "test/e2e/run.mjs printed no result (exit $E2E_RC; 124/137: over its time limit)"
-  fi
+  tally e2e "$OUT/e2e.log" E2E_RESULT "$E2E_RC" " (demo pages; screenshots in test/e2e/screenshots/)"
 else
   record e2e FAIL "dist/index.js was not built"
 fi
