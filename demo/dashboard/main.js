@@ -76,6 +76,8 @@ start(async ({ wg, quick }) => {
   const api = {
     lastDownload: null,
     runs: () => store.runs.map((r) => ({ name: r.name, source: r.source, status: r.status, records: r.records.length, steps: Math.max(0, ...r.records.map((x) => x.step)), visible: store.visible().includes(r) })),
+    // Charts redraw on the next frame; tests wait for pending() to clear before reading them.
+    pending: () => queued,
     chartPoints: () => Object.fromEntries(charts.map((c) => [c.tag, c.drawn])),
     xLabels: () => Object.fromEntries(charts.map((c) => [c.tag, c.chart?.plot.axes[0].label])),
     csv: (name) => csvText(store.runs.find((r) => r.name === name)),

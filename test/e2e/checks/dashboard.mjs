@@ -25,12 +25,14 @@ async function visibleRows(page) {
   return page.$$eval('#runs tbody tr[data-run]', (trs) => trs.filter((t) => t.offsetParent !== null).map((t) => t.querySelector('td.name').textContent));
 }
 
+// The page redraws its charts on the next frame (or within 100 ms) after a change.
+const settled = (page) => page.waitForFunction(() => !window.__dashboard.pending(), { timeout: 10_000, polling: 20 });
+
 async function setFilter(page, text) {
   await page.$eval('#filter', (el) => (el.value = ''));
   if (text) await page.type('#filter', text);
   else await page.$eval('#filter', (el) => el.dispatchEvent(new Event('input')));
-  // The page redraws on the next frame (or within 100 ms).
-  await new Promise((res) => setTimeout(res, 250));
+  await settled(page);
 }
 
 export default {
@@ -65,6 +67,7 @@ export default {
     if (loaded?.name !== FIXTURE_RUN || loaded.records !== lines.length) fail(`loaded run ${JSON.stringify(loaded)}, expected ${FIXTURE_RUN} with ${lines.length} records`);
     const shown = await page.evaluate(() => window.__demo.result.runsShown);
     if (shown !== 2) fail(`${shown} runs shown after loading the jsonl, expected 2`);
+    await settled(page);
     pts = await page.evaluate(() => window.__dashboard.chartPoints());
     const fixtureAcc = lines.filter((l) => JSON.parse(l).tag === 'test/accuracy').length;
     if (pts['test/accuracy'].find((p) => p.run === FIXTURE_RUN)?.points !== fixtureAcc) fail(`the loaded run is not on the test/accuracy chart: ${JSON.stringify(pts['test/accuracy'])}`);
@@ -153,7 +156,7 @@ export default {
     // 7. The smoothing slider and the x axis.
     const slide = async (v) => {
       await page.$eval('#smoothing', (e, v) => ((e.value = v), e.dispatchEvent(new Event('input'))), String(v));
-      await new Promise((res) => setTimeout(res, 250));
+      await settled(page);
       return (await page.evaluate(() => window.__dashboard.chartPoints()))['train/loss'].find((p) => p.run === r.run);
     };
     const raw = await slide(0);
@@ -162,7 +165,7 @@ export default {
     await slide(0.6);
     for (const [mode, label] of [['relative', 'relative time (s)'], ['wall', 'wall time'], ['step', 'step']]) {
       await page.select('#xmode', mode);
-      await new Promise((res) => setTimeout(res, 250));
+      await settled(page);
       const labels = Object.values(await page.evaluate(() => window.__dashboard.xLabels()));
       const n = (await page.evaluate(() => window.__dashboard.chartPoints()))['test/accuracy'].find((p) => p.run === r.run)?.points;
       if (!labels.every((l) => l === label) || n !== r.testAccuracy.length) fail(`x axis ${mode}: labels ${JSON.stringify(labels)}, ${n} points`);
@@ -178,6 +181,7 @@ export default {
     await page.waitForFunction(() => /^stopped/.test(window.__dashboard.runs()[3].status), { timeout: 60_000, polling: 200 });
     const second = (await page.evaluate(() => window.__dashboard.runs()))[3];
     if (!/^cnn-lr0\.002-bs64 #2$/.test(second.name) || !(second.steps < 48)) fail(`Train + Stop: ${JSON.stringify(second)}, expected cnn-lr0.002-bs64 #2 stopped before step 48`);
+    await settled(page);
     const cnnLoss = await page.evaluate(() => window.__dashboard.chartPoints()['test/loss'].at(-1));
     if (!(cnnLoss.points >= 2 && Number.isFinite(cnnLoss.lastRaw))) fail(`the CNN run has no test loss: ${JSON.stringify(cnnLoss)}`);
 
