@@ -158,6 +158,61 @@ describe('batchNorm', () => {
     trv.dispose();
   });
 
+  it('second order in training mode: the input gradient is itself differentiable (x and weight)', async () => {
+    const xs = randomRef([3, 4, 2, 3], 30, -2, 2);
+    const ws = randomRef([4], 31, 0.5, 1.5);
+    const dy = randomRef(xs.shape, 32, -1, 1);
+    // The Hessian-vector products of sum(dy * bn(x)) against finite differences of the closed-form dx.
+    const gx = (x: wg.Tensor, w: wg.Tensor) => wg.grad((z: wg.Tensor) => wg.batchNorm(z, null, null, w, null, true).mul(T(dy)).sum())(x);
+    await gradcheck(gx, (x, w) => R.batchNormTrainGradRef(x!, w!, dy), [xs, ws]);
+    await gradcheck((x) => wg.grad((z: wg.Tensor) => wg.batchNorm(z, null, null, null, null, true).mul(T(dy)).sum())(x), (x) => R.batchNormTrainGradRef(x!, null, dy), [xs]);
+  });
+
+  it('keeps precision for a channel mean far from zero (the centered form, not x * scale - mean * scale)', async () => {
+    const base = randomRef([6, 3, 4], 33, -1, 1);
+    const shifted = { ...base, data: base.data.map((v, i) => v + (Math.floor(i / 4) % 3 === 1 ? 3000 : 0)) };
+    await wg.scope(async () => {
+      assertClose(await wg.batchNorm(T(shifted), null, null, null, null, true).data(), R.batchNormTrainRef(shifted, null, null), { rtol: 2e-3, atol: 2e-3 }, 'large mean');
+    });
+  });
+
+  it('the forward map is one channelAffine pass, the backward two (xhat, dx), with no broadcast elementwise', async () => {
+    await wg.scope(async () => {
+      const x = wg.randn([4, 7, 3, 5], { requiresGrad: true });
+      const w = wg.ones([7], { requiresGrad: true });
+      const dy = wg.randn([4, 7, 3, 5]);
+      await wg.sync();
+      wg.resetStats();
+      const y = wg.batchNorm(x, null, null, w, null, true);
+      await wg.sync();
+      const fwd = wg.stats().kernels;
+      wg.resetStats();
+      y.backward(dy);
+      await wg.sync();
+      const bwd = wg.stats().kernels;
+      expect(fwd['channelAffine']).toBe(1);
+      expect(bwd['channelAffine']).toBe(2);
+      // Elementwise kernels are the contiguous variant (':c'), or on [C] operands only.
+      const strided = (k: Record<string, number>) => Object.keys(k).filter((n) => n.startsWith('map:') && !n.endsWith(':c'));
+      expect([...strided(fwd), ...strided(bwd)]).toEqual([]);
+    });
+  });
+
+  it('over 65,535 workgroups: a [2, 8, 2^20 + 1] input (the 2-D grid)', async () => {
+    const L = 2 ** 20 + 1;
+    await wg.scope(async () => {
+      const x = wg.arange(2 * 8 * L).reshape([2, 8, L]).mul(1e-6);
+      expect(wg.device().grid(Math.ceil((2 * 8 * L) / 256))[1]).toBeGreaterThan(1);
+      const rm = wg.zeros([8]);
+      const rv = wg.ones([8]);
+      const y = wg.batchNorm(x, rm, rv, null, wg.full([8], 0.5));
+      // Eval mode: (x - 0) / sqrt(1 + 1e-5) + 0.5 at the last elements of the last channel.
+      const got = await y.reshape([-1]).slice(0, 2 * 8 * L - 3).data();
+      const want = [3, 2, 1].map((k) => (2 * 8 * L - k) * 1e-6 / Math.sqrt(1 + 1e-5) + 0.5);
+      assertClose(got, want, { rtol: 1e-5, atol: 1e-4 }, 'tail');
+    });
+  });
+
   it('F.batchNorm updates the running statistics in place without reading back', async () => {
     await wg.scope(async () => {
       const rm = wg.zeros([7]);

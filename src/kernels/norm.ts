@@ -83,3 +83,58 @@ export function normBackward(dev: Device, l: NormLayout, x: View, g: View, w: Vi
     dev.grid(perThread ? Math.ceil(l.rows / WG) : l.rows),
   );
 }
+
+/** Bits of ChannelParams.flags: which optional operands of channelAffine are bound. */
+export const CHANNEL_FLAGS = { s: 1, b: 2, r: 4 } as const;
+
+export const ChannelParams = params(
+  'Channel',
+  {
+    n: 'u32',
+    /** Elements per (sample, channel) block: the product of the dimensions after the channel. */
+    inner: 'u32',
+    channels: 'u32',
+    flags: 'u32',
+    /** Element offsets of A, B. */
+    offs: 'vec4<u32>',
+    /** Element offsets of P, S, Q, R. */
+    coffs: 'vec4<u32>',
+  },
+  CHANNEL_FLAGS,
+);
+
+/** The per-channel operands of channelAffine ([C] each); s, q (with b) and r may be absent. */
+export interface ChannelTerms {
+  p: View;
+  s: View | null;
+  b: View | null;
+  q: View | null;
+  r: View | null;
+}
+
+/**
+ * out = p[c] * (a - s[c]) + q[c] * b + r[c] over contiguous [N, C, *] a, b and out, c the channel
+ * (dimension 1) of each element: batch norm's forward map and its input gradient in one pass each.
+ */
+export function channelAffine(dev: Device, channels: number, inner: number, a: View, t: ChannelTerms, out: View): void {
+  const n = numel(out.shape);
+  for (const v of [a, t.b, out, t.p, t.s, t.q, t.r]) if (v) contiguous('channelAffine', v);
+  if (numel(a.shape) !== n || (t.b && numel(t.b.shape) !== n)) fail('channelAffine', `operands of ${numel(a.shape)} and ${t.b ? numel(t.b.shape) : n} elements for an output of ${n}`);
+  if (!!t.b !== !!t.q) fail('channelAffine', 'b and q come together');
+  if (n === 0) return;
+  const flags = (t.s ? CHANNEL_FLAGS.s : 0) | (t.b ? CHANNEL_FLAGS.b : 0) | (t.r ? CHANNEL_FLAGS.r : 0);
+  dev.dispatch(
+    cachedSpec('channel', () => ({ name: 'channelAffine', source: render('norm_channel', ChannelParams, {}), reads: 6, writes: 1 })),
+    (w) =>
+      ChannelParams.write(w, {
+        n,
+        inner: Math.max(inner, 1),
+        channels,
+        flags,
+        offs: [a.offset, t.b?.offset ?? 0],
+        coffs: [t.p.offset, t.s?.offset ?? 0, t.q?.offset ?? 0, t.r?.offset ?? 0],
+      }),
+    [a.buffer, (t.b ?? a).buffer, t.p.buffer, (t.s ?? t.p).buffer, (t.q ?? t.p).buffer, (t.r ?? t.p).buffer, out.buffer],
+    dev.grid(Math.ceil(n / WG)),
+  );
+}

@@ -25,6 +25,7 @@ export interface ShaderParams {
   optim_grad: { MODE: `${number}` };
   norm: {};
   norm_backward: {};
+  norm_channel: {};
   dropout: {};
   rnn_cell: {};
   rnn_cell_backward: {};

@@ -72,6 +72,33 @@ export function batchNormTrainRef(x: Ref, w: Ref | null, b: Ref | null, eps = 1e
 }
 
 /**
+ * The input gradient of batchNormTrainRef for the output gradient dy, in closed form:
+ * dx = w * rstd * (dy - mean(dy) - xhat * mean(dy * xhat)) per channel. A reference for second-order
+ * checks (its finite differences are the Hessian-vector products).
+ */
+export function batchNormTrainGradRef(x: Ref, w: Ref | null, dy: Ref, eps = 1e-5): Ref {
+  const C = x.shape[1]!;
+  const S = numel(x.shape.slice(2));
+  const n = x.data.length / C;
+  const s = batchStats(x);
+  const rstd = s.varBiased.map((v) => 1 / Math.sqrt(v + eps));
+  const xhat = (i: number, c: number) => (x.data[i]! - s.mean[c]!) * rstd[c]!;
+  const g1 = new Array(C).fill(0);
+  const g2 = new Array(C).fill(0);
+  for (let i = 0; i < x.data.length; i++) {
+    const c = Math.floor(i / S) % C;
+    g1[c] += dy.data[i]! / n;
+    g2[c] += (dy.data[i]! * xhat(i, c)) / n;
+  }
+  const out = new Float64Array(x.data.length);
+  for (let i = 0; i < x.data.length; i++) {
+    const c = Math.floor(i / S) % C;
+    out[i] = (w ? w.data[c]! : 1) * rstd[c]! * (dy.data[i]! - g1[c]! - xhat(i, c) * g2[c]!);
+  }
+  return { data: out, shape: [...x.shape] };
+}
+
+/**
  * Running statistics after training steps over `batches`, as torch: r += f * (batch - r), f = momentum,
  * or 1 / (steps so far) when momentum is null; the variance term is unbiased.
  */
