@@ -11,20 +11,7 @@ fn widx(row: u32, j: u32) -> u32 {
   return u.offs.z + (row % u.groups) * u.cpg + j / u.inner;
 }
 
-var<workgroup> part: array<vec2<f32>, WG>;
-
-// Sums v over the workgroup; the trailing barrier lets every lane read the result before part is reused.
-fn tree(lid: u32, v: vec2<f32>) -> vec2<f32> {
-  part[lid] = v;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k = k >> 1u) {
-    if (lid < k) { part[lid] = part[lid] + part[lid + k]; }
-    workgroupBarrier();
-  }
-  let r = part[0];
-  workgroupBarrier();
-  return r;
-}
+#include tree
 
 // Sums of x and of (x - m)^2 over elements first, first + step, ... (< n) of the row starting at b.
 fn xsum(b: u32, first: u32, step: u32, n: u32) -> f32 {

@@ -132,9 +132,12 @@ describe('batchNorm', () => {
   it('training forward uses the batch statistics; eval uses the running ones (2-D, 3-D and 4-D inputs)', async () => {
     await wg.scope(async () => {
       assertClose(await wg.batchNorm(T(x), null, null, T(w), T(b), true).data(), R.batchNormTrainRef(x, w, b), FWD, 'train');
-      for (const shape of [[9, 7], [5, 7, 3]]) {
+      // [5, 3, 7, 11] has 385 elements per channel: channelSums' workgroup-per-channel variant; the others one invocation each.
+      for (const shape of [[9, 7], [5, 7, 3], [5, 3, 7, 11]]) {
         const xs = randomRef(shape, 23);
+        wg.resetStats();
         assertClose(await wg.batchNorm(T(xs), null, null, null, null, true, 0.1, 1e-3).data(), R.batchNormTrainRef(xs, null, null, 1e-3), FWD, `${shape}`);
+        expect(wg.stats().kernels[shape.length === 4 ? 'channelSums' : 'channelSums:t'], `${shape}`).toBe(1);
       }
       const rm = randomRef([7], 24);
       const rv = randomRef([7], 25, 0.5, 2);
@@ -149,6 +152,9 @@ describe('batchNorm', () => {
     await gradcheck((x) => wg.batchNorm(x!, null, null, null, null, true), (x) => R.batchNormTrainRef(x!, null, null), [xs]);
     const x2 = randomRef([5, 7], 27, -2, 2);
     await gradcheck((x, w) => wg.batchNorm(x!, null, null, w!, null, true), (x, w) => R.batchNormTrainRef(x!, w!, null), [x2, w]);
+    // 162 elements per channel: the workgroup variant of the backward sums.
+    const x3 = randomRef([2, 3, 9, 9], 35, -2, 2);
+    await gradcheck((x, w, b) => wg.batchNorm(x!, null, null, w!, b!, true), (x, w, b) => R.batchNormTrainRef(x!, w!, b!), [x3, randomRef([3], 36), randomRef([3], 37)]);
     const rm = randomRef([7], 28);
     const rv = randomRef([7], 29, 0.5, 2);
     // gradcheck opens its own async scope (browsers cannot nest them), so these are disposed by hand.
@@ -176,7 +182,7 @@ describe('batchNorm', () => {
     });
   });
 
-  it('the forward map is one channelAffine pass, the backward two (xhat, dx), with no broadcast elementwise', async () => {
+  it('forward and backward are one channelSums and one channelAffine pass each, with no reduction or broadcast elementwise over x', async () => {
     await wg.scope(async () => {
       const x = wg.randn([4, 7, 3, 5], { requiresGrad: true });
       const w = wg.ones([7], { requiresGrad: true });
@@ -190,11 +196,12 @@ describe('batchNorm', () => {
       y.backward(dy);
       await wg.sync();
       const bwd = wg.stats().kernels;
-      expect(fwd['channelAffine']).toBe(1);
-      expect(bwd['channelAffine']).toBe(2);
-      // Elementwise kernels are the contiguous variant (':c'), or on [C] operands only.
-      const strided = (k: Record<string, number>) => Object.keys(k).filter((n) => n.startsWith('map:') && !n.endsWith(':c'));
-      expect([...strided(fwd), ...strided(bwd)]).toEqual([]);
+      for (const k of [fwd, bwd]) {
+        expect((k['channelSums'] ?? 0) + (k['channelSums:t'] ?? 0)).toBe(1);
+        expect(k['channelAffine']).toBe(1);
+        // The rest is elementwise work on [C] vectors (contiguous, ':c').
+        expect(Object.keys(k).filter((n) => n.startsWith('reduce') || (n.startsWith('map:') && !n.endsWith(':c')))).toEqual([]);
+      }
     });
   });
 
@@ -210,6 +217,12 @@ describe('batchNorm', () => {
       const got = await y.reshape([-1]).slice(0, 2 * 8 * L - 3).data();
       const want = [3, 2, 1].map((k) => (2 * 8 * L - k) * 1e-6 / Math.sqrt(1 + 1e-5) + 0.5);
       assertClose(got, want, { rtol: 1e-5, atol: 1e-4 }, 'tail');
+    });
+    // Training on 65,600 short channels: channelSums' one-invocation-per-channel variant (a workgroup
+    // per channel would be 65,600 workgroups of barriers: ~90 s on SwiftShader).
+    const xs = randomRef([3, 65_600], 34, -2, 2);
+    await wg.scope(async () => {
+      assertClose(await wg.batchNorm(T(xs), null, null, null, null, true).data(), R.batchNormTrainRef(xs, null, null), FWD, '65,600 channels');
     });
   });
 

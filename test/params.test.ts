@@ -61,6 +61,7 @@ const SHADERS: { [N in ShaderName]: [ParamsSchema<any>, ShaderParams[N]] } = {
   norm: [NormParams, {}],
   norm_backward: [NormParams, {}],
   norm_channel: [ChannelParams, {}],
+  norm_channel_sums: [ChannelParams, {}],
   dropout: [DropoutParams, {}],
   rnn_cell: [RnnCellParams, {}],
   rnn_cell_backward: [RnnCellParams, {}],

@@ -12,20 +12,25 @@ export const DEFAULT_LR = { sgd: 0.1, momentum: 0.05, adagrad: 0.05, rmsprop: 0.
 export const DEFAULT_LR_CNN = { ...DEFAULT_LR, adam: 0.004, adamw: 0.004 };
 /** Per-model defaults: the MLP needs more passes of its cheaper steps, and more regularization. */
 export const MODEL_DEFAULTS = { mlp: { epochs: 15, dropout: 0.2, augment: 2 }, cnn: { epochs: 10, dropout: 0.1, augment: 1 } };
+/**
+ * Fashion-MNIST's 60k images take fewer passes, and shifts do not help them; its CNN is wide-bn, the net
+ * that reaches 91% (bench/RESULTS.md, "Main job"). These come before MODEL_DEFAULTS.
+ */
+export const DATASET_DEFAULTS = { 'fashion-mnist': { mlp: { epochs: 6, augment: 0 }, cnn: { arch: 'wide-bn', epochs: 5, augment: 0 } } };
 
 // kind: 'string' | 'int' | 'number' | 'bool'; choices limit strings; def is the default.
 export const TRAIN_FLAGS = {
   dataset: { kind: 'string', choices: DATASETS, def: 'mnist', help: 'the data: mnist (10k digits, 8k/2k), fashion-mnist, or synthetic (generated 28x28 blobs, no download)' },
   model: { kind: 'string', choices: MODELS, def: 'mlp', help: 'mlp (784-256-10) or cnn (two 5x5 conv + pool blocks of 8 and 16 channels, then linear)' },
-  arch: { kind: 'string', choices: ARCHS, def: null, help: "the cnn's layers: lenet (two 5x5 conv + pool blocks, 8 and 16 channels) or wide-bn (two 3x3 conv + batch norm + pool blocks, 16 and 32 channels: what Fashion-MNIST's 91% needs in PyTorch, ~7x slower per step on SwiftShader)" },
+  arch: { kind: 'string', choices: ARCHS, def: null, help: "the cnn's layers: lenet (two 5x5 conv + pool blocks, 8 and 16 channels; the default on mnist) or wide-bn (two 3x3 conv + batch norm + pool blocks, 16 and 32 channels, ~2x slower per step on SwiftShader; the default on fashion-mnist)" },
   optimizer: { kind: 'string', choices: OPTIMIZERS, def: 'adam', help: 'momentum is SGD with momentum 0.9' },
   lr: { kind: 'number', def: null, help: 'learning rate (default per optimizer: sgd 0.1, momentum 0.05, adagrad 0.05, rmsprop 0.001, adam and adamw 0.002, or 0.004 for the cnn)' },
   schedule: { kind: 'string', choices: ['cosine', 'constant'], def: 'cosine', help: 'the learning rate over the epochs: cosine decay from --lr towards 0, or constant' },
   'batch-size': { kind: 'int', def: 128, help: 'samples per step' },
-  epochs: { kind: 'int', def: null, help: 'passes over the training set (default 15 for the mlp, 10 for the cnn)' },
+  epochs: { kind: 'int', def: null, help: 'passes over the training set (default 15 for the mlp, 10 for the cnn; on fashion-mnist 6 and 5)' },
   'weight-decay': { kind: 'number', def: 0, help: 'L2 penalty (decoupled for adamw)' },
   dropout: { kind: 'number', def: null, help: 'dropout probability before the last layer, in [0, 1) (default 0.2 for the mlp, 0.1 for the cnn)' },
-  augment: { kind: 'int', def: null, help: 'shift each training image by up to N pixels (random, per sample, on the GPU); 0 = off (default 2 for the mlp, 1 for the cnn)' },
+  augment: { kind: 'int', def: null, help: 'shift each training image by up to N pixels (random, per sample, on the GPU); 0 = off (default 2 for the mlp, 1 for the cnn; 0 on fashion-mnist)' },
   seed: { kind: 'int', def: 0, help: 'seeds weights, shuffling, dropout and the synthetic data' },
   'early-stopping': { kind: 'int', def: null, help: 'stop after PATIENCE epochs without a better test loss, keeping the best weights' },
   'log-every': { kind: 'int', def: 20, help: 'read the running loss back every N steps' },
@@ -120,8 +125,8 @@ export function trainConfig(argv) {
   const c = parse(argv, TRAIN_FLAGS, 'train');
   if (c.help) return c;
   c.lr ??= (c.model === 'cnn' ? DEFAULT_LR_CNN : DEFAULT_LR)[c.optimizer];
-  for (const [k, v] of Object.entries(MODEL_DEFAULTS[c.model])) c[k] ??= v;
   if (c.model !== 'cnn' && c.arch != null) throw new UsageError(`webgrad train: --arch chooses the cnn's layers; it does not apply to --model ${c.model}`);
+  for (const [k, v] of Object.entries({ ...MODEL_DEFAULTS[c.model], ...DATASET_DEFAULTS[c.dataset]?.[c.model] })) c[k] ??= v;
   if (c.model === 'cnn') c.arch ??= 'lenet';
   if (!(c.lr > 0)) throw new UsageError(`webgrad train: --lr must be positive, got ${c.lr}`);
   if (!(c.weightDecay >= 0)) throw new UsageError(`webgrad train: --weight-decay must be >= 0, got ${c.weightDecay}`);

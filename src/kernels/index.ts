@@ -21,6 +21,6 @@ export { GEMM_MODE, GEMM_FLAGS, GEMV_REG_ROWS, GEMV_TILED_ROWS, GemmParams } fro
 export { conv2d, conv2dInputGrad, conv2dWeightGrad, convOutSize, type ConvGeometry } from './conv.ts';
 export { PoolParams, maxPool2d, avgPool2d, maxPool2dPick, maxPool2dBackward, avgPool2dBackward, type PoolGeometry } from './pool.ts';
 export { optimStep, gradEdit, OPTIM_FLAGS, OptimParams, GradEditParams, type OptimAlgo, type OptimHyper, type OptimUniforms, type GradEdit } from './optim.ts';
-export { normForward, normBackward, channelAffine, NormParams, ChannelParams, CHANNEL_FLAGS, type NormLayout, type ChannelTerms } from './norm.ts';
+export { normForward, normBackward, channelAffine, channelSums, NormParams, ChannelParams, CHANNEL_FLAGS, type NormLayout, type ChannelTerms } from './norm.ts';
 export { dropout, DropoutParams, type DropoutMask } from './dropout.ts';
 export { rnnCell, rnnCellBackward, RnnCellParams, GATES, SLOT_WIDTH, DGATE_WIDTH, type CellKind, type CellStep, type CellBackwardStep } from './rnn.ts';

@@ -85,7 +85,7 @@ export function normBackward(dev: Device, l: NormLayout, x: View, g: View, w: Vi
 }
 
 /** Bits of ChannelParams.flags: which optional operands of channelAffine are bound. */
-export const CHANNEL_FLAGS = { s: 1, b: 2, r: 4 } as const;
+export const CHANNEL_FLAGS = { s: 1, b: 2, r: 4, stats: 8 } as const;
 
 export const ChannelParams = params(
   'Channel',
@@ -136,5 +136,40 @@ export function channelAffine(dev: Device, channels: number, inner: number, a: V
       }),
     [a.buffer, (t.b ?? a).buffer, t.p.buffer, (t.s ?? t.p).buffer, (t.q ?? t.p).buffer, (t.r ?? t.p).buffer, out.buffer],
     dev.grid(Math.ceil(n / WG)),
+  );
+}
+
+/**
+ * Per-channel sums over contiguous [N, C, *] operands into out ([2C], contiguous): with g null, the mean
+ * and biased variance of x (out[c], out[C + c]); else sum(g) and sum(g * (x - m[c])).
+ */
+export function channelSums(dev: Device, channels: number, inner: number, x: View, g: View | null, m: View | null, out: View): void {
+  for (const v of [x, g, m, out]) if (v) contiguous('channelSums', v);
+  const n = numel(x.shape);
+  if (numel(out.shape) !== 2 * channels || (g && numel(g.shape) !== n) || !!g !== !!m) fail('channelSums', `operands of ${n}, ${g ? numel(g.shape) : '-'} and ${numel(out.shape)} elements for ${channels} channels`);
+  if (channels === 0) return;
+  // Not rowPerInvocation: its software rule (rows up to 64K per invocation) would put a 16-channel batch
+  // norm's 100K-element channels on 16 invocations of one workgroup, one core.
+  const p = profileOf(dev);
+  const perThread = n / channels <= p.shortRow || (p.plan === 'software' && channels >= p.softwareRows);
+  dev.dispatch(
+    cachedSpec(`channel_sums|${perThread}`, () => ({
+      name: `channelSums${perThread ? ':t' : ''}`,
+      source: render('norm_channel_sums', ChannelParams, {}),
+      reads: 3,
+      writes: 1,
+      constants: { PER_THREAD: perThread ? 1 : 0 },
+    })),
+    (w) =>
+      ChannelParams.write(w, {
+        n,
+        inner: Math.max(inner, 1),
+        channels,
+        flags: g ? 0 : CHANNEL_FLAGS.stats,
+        offs: [x.offset, g?.offset ?? 0],
+        coffs: [0, m?.offset ?? 0],
+      }),
+    [x.buffer, (g ?? x).buffer, (m ?? x).buffer, out.buffer],
+    dev.grid(perThread ? Math.ceil(channels / WG) : channels),
   );
 }

@@ -26,6 +26,7 @@ export interface ShaderParams {
   norm: {};
   norm_backward: {};
   norm_channel: {};
+  norm_channel_sums: {};
   dropout: {};
   rnn_cell: {};
   rnn_cell_backward: {};

@@ -10,7 +10,7 @@
 // atomics. So the backward kernel writes dx plus each row's (mean, rstd), and dweight / dbias are one
 // fused elementwise chain (dy * (x - mean) * rstd) followed by a reduction over the rows.
 import { fail, shapeStr } from '../../device/index.ts';
-import { channelAffine as channelKernel, normBackward, normForward, numel, type NormLayout } from '../../kernels/index.ts';
+import { channelAffine as channelKernel, channelSums, normBackward, normForward, numel, type NormLayout } from '../../kernels/index.ts';
 import { contiguousRaw, empty, full, tidy, type Tensor } from '../../tensor/index.ts';
 import { rules, type FamilyApply } from '../apply.ts';
 import { op } from '../define.ts';
@@ -136,13 +136,33 @@ const sumC = (L: ChannelLayout, t: Tensor): Tensor => sum(t, L.axes);
 /** Per-channel mean and biased variance as differentiable ops ([C] each). */
 const batchStats = (L: ChannelLayout, x: Tensor) => ({ m: mean(x, L.axes), v: variance(x, L.axes, { correction: 0 }) });
 
-/** The same without a graph, the mean reduced once and reused as the variance's center. */
-function moments(L: ChannelLayout, x: Tensor): { m: Tensor; v: Tensor } {
-  const mk = runReduce('mean', x, { axes: L.axes, keepdim: true });
-  const v = runReduce('var', x, { axes: L.axes, keepdim: false }, 'float32', mk, 0);
-  const m = reshape(mk, [L.channels]);
-  mk.dispose();
+/** The same without a graph, in one kernel (both statistics of a channel from one workgroup). */
+function moments(L: ChannelLayout, x0: Tensor): { m: Tensor; v: Tensor } {
+  const x = flat(x0);
+  const both = empty([2 * L.channels], 'float32', 'batchNorm');
+  channelSums(both.dev, L.channels, L.inner, x, null, null, both);
+  if (x !== x0) x.dispose();
+  const m = slice(both, 0, 0, L.channels);
+  const v = slice(both, 0, L.channels, 2 * L.channels);
+  both.dispose();
   return { m, v };
+}
+
+/**
+ * batchNorm's backward as differentiable ops, for createGraph: the statistics are recomputed from x, so
+ * the second-order terms through them are there.
+ */
+function bnBackwardGraph(at: BatchNormAttrs, x: Tensor, w: Tensor | null, g: Tensor, count: number, needs: boolean[]): (Tensor | null)[] {
+  const { m, v } = batchStats(at, x);
+  const rstd = rsqrt(add(v, at.eps));
+  const xhat = channelAffine(at, x, rstd, { s: m });
+  const sg = sumC(at, g);
+  const sgx = sumC(at, mul(g, xhat));
+  const kk = w ? mul(w, rstd) : rstd;
+  const out: (Tensor | null)[] = [needs[0] ? channelAffine(at, xhat, mul(kk, mul(sgx, -1 / count)), { b: g, q: kk, r: mul(kk, mul(sg, -1 / count)) }) : null];
+  if (at.weight) out.push(needs[1] ? sgx : null);
+  if (at.bias) out.push(needs[at.weight ? 2 : 1] ? sg : null);
+  return out;
 }
 
 const apply: FamilyApply<NormFamilyAttrs> = rules<NormFamilyAttrs>({
@@ -185,25 +205,28 @@ const apply: FamilyApply<NormFamilyAttrs> = rules<NormFamilyAttrs>({
         return channelAffine(at, ins[0]!, p, { s: m, r: at.bias ? ins[at.weight ? 2 : 1]! : null });
       }),
     // With xhat = (x - mean) * rstd and k = weight * rstd: dx = k * (dy - mean(dy) - xhat * mean(dy * xhat)),
-    // dweight = sum(dy * xhat), dbias = sum(dy), per channel. Under createGraph the statistics are
-    // recomputed from x with differentiable ops, so the second-order terms through them are there.
+    // dweight = sum(dy * xhat), dbias = sum(dy), per channel.
     backward: (g, c) => {
       const at = c.attrs;
       const x = c.inputs[0]!;
-      let [m, rstd] = c.inputs.slice(-2) as [Tensor, Tensor];
-      if (isGradEnabled()) {
-        const st = batchStats(at, x);
-        m = st.m;
-        rstd = rsqrt(add(st.v, at.eps));
-      }
-      const xhat = channelAffine(at, x, rstd, { s: m });
       const count = numel(x.shape) / at.channels;
-      const sg = sumC(at, g);
-      const sgx = sumC(at, mul(g, xhat));
-      const kk = at.weight ? mul(c.inputs[1]!, rstd) : rstd;
-      const out: (Tensor | null)[] = [c.needs[0] ? channelAffine(at, xhat, mul(kk, mul(sgx, -1 / count)), { b: g, q: kk, r: mul(kk, mul(sg, -1 / count)) }) : null];
-      if (at.weight) out.push(c.needs[1] ? sgx : null);
-      if (at.bias) out.push(c.needs[at.weight ? 2 : 1] ? sg : null);
+      const wt = at.weight ? c.inputs[1]! : null;
+      let out: (Tensor | null)[];
+      if (isGradEnabled()) out = bnBackwardGraph(at, x, wt, g, count, c.needs);
+      else {
+        // One pass for sum(dy) and sum(dy * (x - mean)), one for dx = k * dy - k * rstd * s2 / n * (x - mean) - k * s1 / n.
+        const [m, rstd] = c.inputs.slice(-2) as [Tensor, Tensor];
+        const xf = flat(x);
+        const gf = flat(g);
+        const sums = empty([2 * at.channels], 'float32', 'batchNormBackward');
+        channelSums(sums.dev, at.channels, at.inner, xf, gf, m, sums);
+        const sg = slice(sums, 0, 0, at.channels);
+        const sgx = mul(slice(sums, 0, at.channels, 2 * at.channels), rstd);
+        const kk = wt ? mul(wt, rstd) : rstd;
+        out = [c.needs[0] ? channelAffine(at, xf, mul(kk, mul(mul(sgx, rstd), -1 / count)), { s: m, b: gf, q: kk, r: mul(kk, mul(sg, -1 / count)) }) : null];
+        if (at.weight) out.push(c.needs[1] ? sgx : null);
+        if (at.bias) out.push(c.needs[at.weight ? 2 : 1] ? sg : null);
+      }
       return [...out, null, null];
     },
     saves: { output: false },
