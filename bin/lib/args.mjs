@@ -21,7 +21,7 @@ export const DATASET_DEFAULTS = { 'fashion-mnist': { mlp: { epochs: 6, augment: 
 // kind: 'string' | 'int' | 'number' | 'bool'; choices limit strings; def is the default.
 export const TRAIN_FLAGS = {
   dataset: { kind: 'string', choices: DATASETS, def: 'mnist', help: 'the data: mnist (10k digits, 8k/2k), fashion-mnist, or synthetic (generated 28x28 blobs, no download)' },
-  model: { kind: 'string', choices: MODELS, def: 'mlp', help: 'mlp (784-256-10) or cnn (two 5x5 conv + pool blocks of 8 and 16 channels, then linear)' },
+  model: { kind: 'string', choices: MODELS, def: 'mlp', help: 'mlp (784-256-10) or cnn (two conv + pool blocks, then linear; see --arch)' },
   arch: { kind: 'string', choices: ARCHS, def: null, help: "the cnn's layers: lenet (two 5x5 conv + pool blocks, 8 and 16 channels; the default on mnist) or wide-bn (two 3x3 conv + batch norm + pool blocks, 16 and 32 channels, ~2x slower per step on SwiftShader; the default on fashion-mnist)" },
   optimizer: { kind: 'string', choices: OPTIMIZERS, def: 'adam', help: 'momentum is SGD with momentum 0.9' },
   lr: { kind: 'number', def: null, help: 'learning rate (default per optimizer: sgd 0.1, momentum 0.05, adagrad 0.05, rmsprop 0.001, adam and adamw 0.002, or 0.004 for the cnn)' },

@@ -2,7 +2,8 @@
 // affine) and one backward kernel (the input gradient, plus each row's mean and rstd for the weight
 // and bias gradients). Rows are contiguous; see shaders/norm_common.wgsl for the weight indexing.
 // Variant from the profile: one invocation per row on the software plan (no barriers), one workgroup
-// per row with a tree reduction on the gpu plan (rowPerInvocation, as softmax).
+// per row with a tree reduction on the gpu plan (rowPerInvocation, as softmax). Batch norm's channels
+// are not contiguous rows ([N, C, *] strides them by C * inner), so it has its own two kernels below.
 import { fail, type Device, type KernelSpec, type UniformWriter } from '../device/index.ts';
 import { WG } from './constants.ts';
 import { params } from './params.ts';

@@ -1,9 +1,11 @@
 // Normalization: layerNorm and groupNorm as one fused forward kernel and one fused backward kernel each
-// (src/kernels/norm.ts). batchNorm is per-channel reductions (fast already) plus one per-channel affine
-// map (channelAffine) forward and one backward: composing it from broadcast elementwise ops made the
-// [1, C, 1, 1] operands walk the generic strided map, ~4x slower than a contiguous pass, several times
-// over. Its backward is written with differentiable ops (channelAffine among them), so it differentiates
-// twice. Running statistics are updated in place on the GPU.
+// (src/kernels/norm.ts). batchNorm is two passes each way: the channel statistics (channelSums) and one
+// per-channel affine map (channelAffine); forward the batch's mean and variance, then the normalized
+// output; backward sum(dy) and sum(dy * (x - mean)), then dx. Composed from reductions and broadcast
+// elementwise ops it was 7x slower (the [1, C, 1, 1] operands walk the generic strided map, over the
+// whole activation, many times). Under createGraph the backward is the same math as differentiable ops
+// (channelAffine has its own rule), so it differentiates twice. Running statistics are updated in place
+// on the GPU.
 //
 // The weight and bias gradients of layerNorm / groupNorm sum dy * xhat and dy over every row, while
 // the fused backward owns one row per invocation (or workgroup): a row cannot own a column sum without
