@@ -27,8 +27,8 @@ async function check(a: Ref, b: Ref, label: string, A = up(a), B = up(b), tol = 
 const software = profileOf(device()).plan === 'software';
 const PLANS = [
   // The register GEMV runs under any non-tiled plain-product kernel; 'registers' always exists.
-  { name: 'register GEMV (software plan)', patch: { plan: 'software' as const, matmul: 'registers' as const, gemvRows: GEMV_REG_ROWS }, rows: GEMV_REG_ROWS },
-  { name: 'tiled GEMV (GPU plan)', patch: { plan: 'gpu' as const, matmul: 'tiled' as const, gemvRows: 4 }, rows: 4 },
+  { name: 'register GEMV (software plan)', patch: { plan: 'software' as const, matmul: 'registers' as const, gemvRows: GEMV_REG_ROWS, gemvChunks: 2 }, rows: GEMV_REG_ROWS },
+  { name: 'tiled GEMV (GPU plan)', patch: { plan: 'gpu' as const, matmul: 'tiled' as const, gemvRows: 4, gemvChunks: 1 }, rows: 4 },
 ];
 
 describe.each(PLANS)('$name', ({ patch, rows }) => {
@@ -83,6 +83,32 @@ describe.each(PLANS)('$name', ({ patch, rows }) => {
     const w2 = randomRef([3, 23], 15);
     const b2 = randomRef([3], 16);
     assertClose(await wg.linear(up(x2), up(w2), up(b2)).data(), linearRef(x2, w2, b2), TOL, 'linear, 3 outputs');
+  });
+});
+
+describe('a few rows past the GEMV crossover: one GEMV pass per gemvRows rows (gemvChunks)', () => {
+  afterEach(restoreProfile);
+
+  it('9 to 16 rows as two passes, against the reference, with a bias and transposed weights; small B stays one kernel', async () => {
+    forceProfile({ plan: 'software', matmul: 'registers', gemvRows: GEMV_REG_ROWS, gemvChunks: 2, gemvChunkMinWork: 1 << 16 });
+    // K * N = 77,100 >= gemvChunkMinWork; K = 300 is long enough to split K inside each pass.
+    for (const m of [GEMV_REG_ROWS + 1, 13, 2 * GEMV_REG_ROWS]) {
+      const a = randomRef([m, 300], 20 + m);
+      const b = randomRef([300, 257], 40 + m);
+      wg.resetStats();
+      await check(a, b, `[${m},300] @ [300,257]`, undefined, undefined, LONG);
+      expect(wg.stats().kernels['matmul:gemv'], `${m} rows`).toBe(2);
+      const w = randomRef([257, 300], 60 + m);
+      const bias = randomRef([257], 80 + m);
+      assertClose(await wg.linear(up(a), up(w), up(bias)).data(), linearRef(a, w, bias), LONG, `linear, ${m} rows`);
+    }
+    // Past 2 * gemvRows, or with B below gemvChunkMinWork, or batched: the regular kernel.
+    for (const [m, k, n] of [[2 * GEMV_REG_ROWS + 1, 300, 257], [12, 37, 70]]) {
+      wg.resetStats();
+      await check(randomRef([m, k], m), randomRef([k, n], n), `[${m},${k}] @ [${k},${n}]`, undefined, undefined, LONG);
+      expect(wg.stats().kernels['matmul:gemv'] ?? 0, `[${m},${k}] @ [${k},${n}]`).toBe(0);
+    }
+    await check(randomRef([3, 12, 300], 5), randomRef([3, 300, 257], 6), '3 batches of 12 rows', undefined, undefined, LONG);
   });
 });
 

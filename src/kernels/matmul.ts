@@ -67,16 +67,18 @@ export function matmul(dev: Device, a: View, b: View, out: View, bias?: View): v
     };
     const [ba, bb, bc, bbias] = [bsa.slice(d), bsb.slice(d), bsc.slice(d), bsbias.slice(d)];
     const [sak, sbk, sbnn, scn] = [a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, out.strides[r - 1]!];
-    if (Math.min(M2, N) <= gemvRows) {
-      // Few rows: each loaded B element serves them all. Few columns is the transposed problem
-      // C^T = B^T A^T, which swaps the operands' roles and strides.
-      const t = N < M2;
-      const rows = t ? N : M2;
+    // Few rows: each loaded B element serves them all. Few columns is the transposed problem
+    // C^T = B^T A^T, which swaps the operands' roles and strides. `small` rows (or columns) from the offsets;
+    // cSize is the output's extent from offC, which a split-K sum pass writes whole.
+    function gemvPass(t: boolean, small: number, offA: number, offB: number, offC: number, offBias: number, cSize: number): void {
+      const rows = small;
       const n = t ? M2 : N;
       const mat = t ? { off: offA, sk: sak, sn: sam, bs: ba } : { off: offB, sk: sbk, sn: sbnn, bs: bb };
       const kfast = mat.sk === 1 && mat.sn !== 1;
       gemm(dev, {
         ...base,
+        cSize,
+        offBias,
         mode: GEMM_MODE.gemv,
         M: rows,
         N: n,
@@ -102,6 +104,21 @@ export function matmul(dev: Device, a: View, b: View, out: View, bias?: View): v
         bNfast: false,
         gvNt: kfast ? Math.min(8, pow2ceil(n)) : Math.min(32, pow2ceil(n)),
       });
+    }
+    const small = Math.min(M2, N);
+    // A few more rows than GEMV holds: one GEMV pass per gemvRows of them (the profile's gemvChunks).
+    // Only for unbatched products into contiguous rows, so that each pass's output (which a split-K sum
+    // writes whole) is the contiguous run of its rows.
+    const chunked = M2 > gemvRows && M2 <= N && gemvRows > 0 && M2 <= gemvRows * prof.gemvChunks && K * N >= prof.gemvChunkMinWork && !lead.length && scn === 1 && scm === N;
+    if (chunked) {
+      for (let s0 = 0; s0 < M2; s0 += gemvRows) {
+        const part = Math.min(gemvRows, M2 - s0);
+        gemvPass(false, part, offA + s0 * sam, offB, offC + s0 * scm, offBias + s0 * sbiasM, part * N);
+      }
+      return;
+    }
+    if (small <= gemvRows) {
+      gemvPass(N < M2, small, offA, offB, offC, offBias, base.cSize);
       return;
     }
     gemm(dev, {

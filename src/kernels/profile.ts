@@ -69,6 +69,15 @@ export interface Profile {
    * is the earlier fixed rule (no GPU measurement yet). 0 turns GEMV off.
    */
   gemvRows: number;
+  /**
+   * Products with up to gemvChunks * gemvRows rows (or columns) run as that many GEMV passes of gemvRows
+   * each, when B holds at least gemvChunkMinWork elements (below it the extra dispatches cost more than
+   * the clamped rows). On the software plan the 64-row register tile takes as long for 16 live rows as
+   * for 64 ([16,1024] @ [1024,512]: 21 ms; one 8-row GEMV pass: 5 ms), so 2 passes win; the GPU plan
+   * keeps 1 (not measured).
+   */
+  gemvChunks: number;
+  gemvChunkMinWork: number;
   /** Whether matmul_sg.wgsl passed its probe here (needed for matmul: 'subgroups'). */
   subgroupMatmul: boolean;
 }
@@ -89,6 +98,8 @@ function baseProfile(dev: Device, subgroupMatmul: boolean): Profile {
     reduceRun: plan === 'gpu' ? 32 : 64,
     reduceSplitMin: plan === 'gpu' ? 4096 : 32768,
     gemvRows: plan === 'gpu' ? 4 : 8,
+    gemvChunks: plan === 'gpu' ? 1 : 2,
+    gemvChunkMinWork: 1 << 16,
     subgroupMatmul,
   };
 }
