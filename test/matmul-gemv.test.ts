@@ -89,18 +89,32 @@ describe.each(PLANS)('$name', ({ patch, rows }) => {
 describe('a few rows past the GEMV crossover: one GEMV pass per gemvRows rows (gemvChunks)', () => {
   afterEach(restoreProfile);
 
-  it('9 to 16 rows as two passes, against the reference, with a bias and transposed weights; small B stays one kernel', async () => {
+  it('9 to 16 rows (or columns) as two passes, against the reference, with a bias and transposed weights; small ones stay one kernel', async () => {
     forceProfile({ plan: 'software', matmul: 'registers', gemvRows: GEMV_REG_ROWS, gemvChunks: 2, gemvChunkMinWork: 1 << 16 });
-    // K * N = 77,100 >= gemvChunkMinWork; K = 300 is long enough to split K inside each pass.
+    // K * N >= gemvChunkMinWork; K = 1100 is long enough to split K inside each pass (a row block of C
+    // is contiguous, so its split-K sum may write it whole).
     for (const m of [GEMV_REG_ROWS + 1, 13, 2 * GEMV_REG_ROWS]) {
-      const a = randomRef([m, 300], 20 + m);
-      const b = randomRef([300, 257], 40 + m);
+      const a = randomRef([m, 1100], 20 + m);
+      const b = randomRef([1100, 257], 40 + m);
       wg.resetStats();
-      await check(a, b, `[${m},300] @ [300,257]`, undefined, undefined, LONG);
+      await check(a, b, `[${m},1100] @ [1100,257]`, undefined, undefined, LONG);
       expect(wg.stats().kernels['matmul:gemv'], `${m} rows`).toBe(2);
-      const w = randomRef([257, 300], 60 + m);
+      expect(wg.stats().kernels['matmul:splitk'], `${m} rows`).toBe(2);
+      const w = randomRef([257, 1100], 60 + m);
       const bias = randomRef([257], 80 + m);
       assertClose(await wg.linear(up(a), up(w), up(bias)).data(), linearRef(a, w, bias), LONG, `linear, ${m} rows`);
+    }
+    // 9 to 16 columns: the transposed problem in column blocks (no split K: a block is not contiguous).
+    for (const n of [GEMV_REG_ROWS + 1, 2 * GEMV_REG_ROWS]) {
+      const a = randomRef([257, 1100], 100 + n);
+      const b = randomRef([1100, n], 120 + n);
+      wg.resetStats();
+      await check(a, b, `[257,1100] @ [1100,${n}]`, undefined, undefined, LONG);
+      expect(wg.stats().kernels['matmul:gemv'], `${n} columns`).toBe(2);
+      expect(wg.stats().kernels['matmul:splitk'] ?? 0).toBe(0);
+      const w = randomRef([n, 1100], 140 + n);
+      const bias = randomRef([n], 160 + n);
+      assertClose(await wg.linear(up(a), up(w), up(bias)).data(), linearRef(a, w, bias), LONG, `linear, ${n} outputs`);
     }
     // Past 2 * gemvRows, or with B below gemvChunkMinWork, or batched: the regular kernel.
     for (const [m, k, n] of [[2 * GEMV_REG_ROWS + 1, 300, 257], [12, 37, 70]]) {

@@ -57,6 +57,8 @@ export interface Gemm {
    * partial products into exactly this range.
    */
   cSize: number;
+  /** No split-K: for outputs that do not cover cSize densely (a column block of a wider C). */
+  noSplitK?: boolean;
   op: string;
 }
 
@@ -80,7 +82,7 @@ export function gemm(dev: Device, g: Gemm): void {
   // Each split keeps at least this much of K, so the extra pass over the partial sums stays small.
   const minChunk = gemv ? 512 : 128;
   const sk = kernel === 'tiled' ? p.splitK.tiled : p.splitK.registers;
-  if (groups < sk.fewGroups && g.K >= 2 * minChunk) {
+  if (!g.noSplitK && groups < sk.fewGroups && g.K >= 2 * minChunk) {
     splits = Math.min(Math.ceil(sk.targetGroups / groups), Math.floor(g.K / minChunk), 64, Math.floor(p.splitK.maxBytes / (4 * g.cSize)));
     if (splits > 1) {
       kchunk = Math.ceil(g.K / splits / 16) * 16;

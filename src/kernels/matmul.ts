@@ -70,14 +70,15 @@ export function matmul(dev: Device, a: View, b: View, out: View, bias?: View): v
     // Few rows: each loaded B element serves them all. Few columns is the transposed problem
     // C^T = B^T A^T, which swaps the operands' roles and strides. `small` rows (or columns) from the offsets;
     // cSize is the output's extent from offC, which a split-K sum pass writes whole.
-    function gemvPass(t: boolean, small: number, offA: number, offB: number, offC: number, offBias: number, cSize: number): void {
+    function gemvPass(t: boolean, small: number, offA: number, offB: number, offC: number, offBias: number, cSize: number | null): void {
       const rows = small;
       const n = t ? M2 : N;
       const mat = t ? { off: offA, sk: sak, sn: sam, bs: ba } : { off: offB, sk: sbk, sn: sbnn, bs: bb };
       const kfast = mat.sk === 1 && mat.sn !== 1;
       gemm(dev, {
         ...base,
-        cSize,
+        cSize: cSize ?? base.cSize,
+        noSplitK: cSize === null,
         offBias,
         mode: GEMM_MODE.gemv,
         M: rows,
@@ -106,19 +107,22 @@ export function matmul(dev: Device, a: View, b: View, out: View, bias?: View): v
       });
     }
     const small = Math.min(M2, N);
-    // A few more rows than GEMV holds: one GEMV pass per gemvRows of them (the profile's gemvChunks).
-    // Only for unbatched products into contiguous rows, so that each pass's output (which a split-K sum
-    // writes whole) is the contiguous run of its rows.
-    const chunked = M2 > gemvRows && M2 <= N && gemvRows > 0 && M2 <= gemvRows * prof.gemvChunks && K * N >= prof.gemvChunkMinWork && !lead.length && scn === 1 && scm === N;
+    // A few more rows (or columns) than GEMV holds: one GEMV pass per gemvRows of them (the profile's
+    // gemvChunks), unbatched only. A block of rows of a contiguous C is itself contiguous, so its pass
+    // may split K (the sum pass writes the block whole); a block of columns is not, so it does not.
+    const t = N < M2;
+    const chunked = small > gemvRows && gemvRows > 0 && small <= gemvRows * prof.gemvChunks && K * Math.max(M2, N) >= prof.gemvChunkMinWork && !lead.length;
     if (chunked) {
-      for (let s0 = 0; s0 < M2; s0 += gemvRows) {
-        const part = Math.min(gemvRows, M2 - s0);
-        gemvPass(false, part, offA + s0 * sam, offB, offC + s0 * scm, offBias + s0 * sbiasM, part * N);
+      const rowsDense = !t && scn === 1 && scm === N;
+      for (let s0 = 0; s0 < small; s0 += gemvRows) {
+        const part = Math.min(gemvRows, small - s0);
+        if (t) gemvPass(true, part, offA, offB + s0 * sbnn, offC + s0 * scn, offBias + s0 * sbn, null);
+        else gemvPass(false, part, offA + s0 * sam, offB, offC + s0 * scm, offBias + s0 * sbiasM, rowsDense ? part * N : null);
       }
       return;
     }
     if (small <= gemvRows) {
-      gemvPass(N < M2, small, offA, offB, offC, offBias, base.cSize);
+      gemvPass(t, small, offA, offB, offC, offBias, base.cSize);
       return;
     }
     gemm(dev, {
