@@ -185,20 +185,28 @@ describe('outputs-fastest passes, medium rows split, two reduced axes', () => {
       });
   });
 
-  it('the software plan splits 64 rows of 1024, and axis 0 of [1024, 64], into two passes; not 4096 elements', async () => {
+  it('the software plan splits 512 rows of 1024, and axis 0 of [1024, 256], into two passes; not [64, 1024] or 4096 elements', async () => {
     forceProfile({ plan: 'software' });
     await wg.scope(async () => {
-      const r = randomRef([64, 1024], 31);
-      const c = randomRef([1024, 64], 32);
+      // reduceSplitMin (2^18 elements on the software plan): at or past it, the threads split.
+      const r = randomRef([512, 1024], 31);
+      const c = randomRef([1024, 256], 32);
       const [t, u] = [up(r), up(c)];
       wg.resetStats();
       assertClose(await t.sum(1).data(), reduceRef(r, [1], false, REDUCERS.sum), {}, 'sum(1)');
       assertClose(await u.sum(0).data(), reduceRef(c, [0], false, REDUCERS.sum), {}, 'sum(0)');
       const k = wg.stats().kernels;
-      // [64, 1024] -> [64, 16] partials (split pass) -> the result (':t:p'); [1024, 64] -> [16, 64] -> result.
+      // [512, 1024] -> [512, 2] partials (split pass) -> the result (':t:p'); [1024, 256] -> [4, 256] -> result.
       expect(k['reduce:sum:f32>f32']).toBe(2);
       expect(k['reduce:sum:f32>f32:t:p']).toBe(2);
       expect(Object.keys(k).sort()).toEqual(['reduce:sum:f32>f32', 'reduce:sum:f32>f32:t:p']);
+      // Below it, one pass: 64 rows of 1024 and axis 0 of [1024, 64] (each one invocation per output).
+      const r2 = randomRef([64, 1024], 34);
+      const c2 = randomRef([1024, 64], 35);
+      wg.resetStats();
+      assertClose(await up(r2).sum(1).data(), reduceRef(r2, [1], false, REDUCERS.sum), {}, 'sum(1) of [64, 1024]');
+      assertClose(await up(c2).sum(0).data(), reduceRef(c2, [0], false, REDUCERS.sum), {}, 'sum(0) of [1024, 64]');
+      expect(wg.stats().kernels).toEqual({ 'reduce:sum:f32>f32:t': 2 });
       // A whole-tensor sum of 4096 elements is one invocation, one pass.
       const s = randomRef([32, 128], 33);
       wg.resetStats();
