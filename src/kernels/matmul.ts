@@ -68,10 +68,10 @@ export function matmul(dev: Device, a: View, b: View, out: View, bias?: View): v
     const [ba, bb, bc, bbias] = [bsa.slice(d), bsb.slice(d), bsc.slice(d), bsbias.slice(d)];
     const [sak, sbk, sbnn, scn] = [a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, out.strides[r - 1]!];
     // Few rows: each loaded B element serves them all. Few columns is the transposed problem
-    // C^T = B^T A^T, which swaps the operands' roles and strides. `small` rows (or columns) from the offsets;
-    // cSize is the output's extent from offC, which a split-K sum pass writes whole.
-    function gemvPass(t: boolean, small: number, offA: number, offB: number, offC: number, offBias: number, cSize: number | null): void {
-      const rows = small;
+    // C^T = B^T A^T, which swaps the operands' roles and strides. `rows` rows (or columns) from the offsets;
+    // cSize is the output's extent from offC, which a split-K sum pass writes whole, or null when the
+    // pass's output is not dense there (a column block), which turns split-K off.
+    function gemvPass(t: boolean, rows: number, offA: number, offB: number, offC: number, offBias: number, cSize: number | null): void {
       const n = t ? M2 : N;
       const mat = t ? { off: offA, sk: sak, sn: sam, bs: ba } : { off: offB, sk: sbk, sn: sbnn, bs: bb };
       const kfast = mat.sk === 1 && mat.sn !== 1;

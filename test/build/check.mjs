@@ -390,6 +390,31 @@ const MNIST_TRAIN = ['bin/webgrad.mjs', 'train', '--dataset', 'mnist', '--limit'
 const mnistDir = mkdtempSync(join(tmpdir(), 'webgrad-cli-mnist-'));
 let mnistRun = null;
 
+// The batch-norm CNN (Fashion-MNIST's default): config.json records --arch, and eval rebuilds the same
+// net, so its running statistics (eval-mode batch norm) give exactly the training run's numbers.
+await check('cli: --model cnn --arch wide-bn trains, and eval rebuilds it from config.json', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'webgrad-widebn-'));
+  try {
+    const argv = ['bin/webgrad.mjs', 'train', '--dataset', 'synthetic', '--model', 'cnn', '--arch', 'wide-bn', '--epochs', '1', '--batch-size', '64', '--limit', '256', '--seed', '1', '--json', '--out', dir];
+    const r = await runChild(process.execPath, argv, { timeoutMs: 300_000 });
+    if (r.code !== 0) throw new Error(`exit ${r.code}\n${tail(r.err || r.out)}`);
+    const s = JSON.parse(r.out.trim());
+    const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    if (cfg.arch !== 'wide-bn' || cfg.model !== 'cnn') throw new Error(`config.json has model ${cfg.model}, arch ${cfg.arch}`);
+    const bytes = readFileSync(join(dir, 'model.safetensors'));
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
+    for (const k of ['0.weight', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked', '5.running_var', '10.weight'])
+      if (!(k in header)) throw new Error(`model.safetensors lacks ${k}: ${Object.keys(header).join(', ')}`);
+    if ('0.bias' in header) throw new Error('the conv before batch norm should have no bias');
+    const e = JSON.parse((await runChild(process.execPath, ['bin/webgrad.mjs', 'eval', '--model', dir, '--json'], { timeoutMs: 180_000 })).out.trim());
+    if (e.testAccuracy !== s.testAccuracy || Math.abs(e.testLoss - s.testLoss) > 1e-5 * Math.max(1, s.testLoss))
+      throw new Error(`eval gives accuracy ${e.testAccuracy}, loss ${e.testLoss}; training ended at ${s.testAccuracy}, ${s.testLoss}`);
+    return `test accuracy ${(100 * s.testAccuracy).toFixed(1)}%, eval identical (loss ${e.testLoss.toFixed(4)})`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 await check('cli: webgrad train --dataset mnist --limit 512 --epochs 1 (node)', async () => {
   const r = await runChild(process.execPath, [...MNIST_TRAIN, '--out', mnistDir], { timeoutMs: 300_000 });
   if (r.code !== 0) throw new Error(`exit ${r.code}\n${tail(r.err || r.out)}`);

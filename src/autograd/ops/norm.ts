@@ -151,20 +151,21 @@ function moments(L: ChannelLayout, x0: Tensor): { m: Tensor; v: Tensor } {
 }
 
 /**
- * batchNorm's backward as differentiable ops, for createGraph: the statistics are recomputed from x, so
- * the second-order terms through them are there.
+ * sum(dy) and sum(dy * xhat) per channel. Without a graph: one channelSums pass with the saved statistics.
+ * Under createGraph: the statistics are recomputed from x with differentiable ops, so the second-order
+ * terms through them are there.
  */
-function bnBackwardGraph(at: BatchNormAttrs, x: Tensor, w: Tensor | null, g: Tensor, count: number, needs: boolean[]): (Tensor | null)[] {
-  const { m, v } = batchStats(at, x);
-  const rstd = rsqrt(add(v, at.eps));
-  const xhat = channelAffine(at, x, rstd, { s: m });
-  const sg = sumC(at, g);
-  const sgx = sumC(at, mul(g, xhat));
-  const kk = w ? mul(w, rstd) : rstd;
-  const out: (Tensor | null)[] = [needs[0] ? channelAffine(at, xhat, mul(kk, mul(sgx, -1 / count)), { b: g, q: kk, r: mul(kk, mul(sg, -1 / count)) }) : null];
-  if (at.weight) out.push(needs[1] ? sgx : null);
-  if (at.bias) out.push(needs[at.weight ? 2 : 1] ? sg : null);
-  return out;
+function bnSums(at: BatchNormAttrs, x: Tensor, g: Tensor, saved: Tensor[]): { m: Tensor; rstd: Tensor; sg: Tensor; sgx: Tensor; x: Tensor; g: Tensor } {
+  if (isGradEnabled()) {
+    const { m, v } = batchStats(at, x);
+    const rstd = rsqrt(add(v, at.eps));
+    return { m, rstd, sg: sumC(at, g), sgx: sumC(at, mul(g, channelAffine(at, x, rstd, { s: m }))), x, g };
+  }
+  const [m, rstd] = saved as [Tensor, Tensor];
+  const [xf, gf] = [flat(x), flat(g)];
+  const sums = empty([2 * at.channels], 'float32', 'batchNormBackward');
+  channelSums(sums.dev, at.channels, at.inner, xf, gf, m, sums);
+  return { m, rstd, sg: slice(sums, 0, 0, at.channels), sgx: mul(slice(sums, 0, at.channels, 2 * at.channels), rstd), x: xf, g: gf };
 }
 
 const apply: FamilyApply<NormFamilyAttrs> = rules<NormFamilyAttrs>({
@@ -208,27 +209,15 @@ const apply: FamilyApply<NormFamilyAttrs> = rules<NormFamilyAttrs>({
       }),
     // With xhat = (x - mean) * rstd and k = weight * rstd: dx = k * (dy - mean(dy) - xhat * mean(dy * xhat)),
     // dweight = sum(dy * xhat), dbias = sum(dy), per channel.
-    backward: (g, c) => {
+    backward: (g0, c) => {
       const at = c.attrs;
-      const x = c.inputs[0]!;
-      const count = numel(x.shape) / at.channels;
-      const wt = at.weight ? c.inputs[1]! : null;
-      let out: (Tensor | null)[];
-      if (isGradEnabled()) out = bnBackwardGraph(at, x, wt, g, count, c.needs);
-      else {
-        // One pass for sum(dy) and sum(dy * (x - mean)), one for dx = k * dy - k * rstd * s2 / n * (x - mean) - k * s1 / n.
-        const [m, rstd] = c.inputs.slice(-2) as [Tensor, Tensor];
-        const xf = flat(x);
-        const gf = flat(g);
-        const sums = empty([2 * at.channels], 'float32', 'batchNormBackward');
-        channelSums(sums.dev, at.channels, at.inner, xf, gf, m, sums);
-        const sg = slice(sums, 0, 0, at.channels);
-        const sgx = mul(slice(sums, 0, at.channels, 2 * at.channels), rstd);
-        const kk = wt ? mul(wt, rstd) : rstd;
-        out = [c.needs[0] ? channelAffine(at, xf, mul(kk, mul(mul(sgx, rstd), -1 / count)), { s: m, b: gf, q: kk, r: mul(kk, mul(sg, -1 / count)) }) : null];
-        if (at.weight) out.push(c.needs[1] ? sgx : null);
-        if (at.bias) out.push(c.needs[at.weight ? 2 : 1] ? sg : null);
-      }
+      const count = numel(c.inputs[0]!.shape) / at.channels;
+      const { m, rstd, sg, sgx, x, g } = bnSums(at, c.inputs[0]!, g0, c.inputs.slice(-2));
+      // dx = k * dy - k * rstd * sgx / n * (x - mean) - k * sg / n, one channelAffine pass.
+      const kk = at.weight ? mul(c.inputs[1]!, rstd) : rstd;
+      const out: (Tensor | null)[] = [c.needs[0] ? channelAffine(at, x, mul(kk, mul(mul(sgx, rstd), -1 / count)), { s: m, b: g, q: kk, r: mul(kk, mul(sg, -1 / count)) }) : null];
+      if (at.weight) out.push(c.needs[1] ? sgx : null);
+      if (at.bias) out.push(c.needs[at.weight ? 2 : 1] ? sg : null);
       return [...out, null, null];
     },
     saves: { output: false },
