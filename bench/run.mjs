@@ -15,7 +15,7 @@
 //                                          skinny and transposed matmuls, reductions over each axis, softmax;
 //                                          prints the cliff report and writes the SVG plot (bench/sweep-report.mjs).
 //                                          engines timed in interleaved rounds (load hits all alike);
-//                                          --quick: a coarser grid, medians of 5 rounds (under 10 minutes here)
+//                                          --quick: a coarser grid, medians of 7 rounds (under 10 minutes here)
 //   npm run bench -- --sweep --tag before  adds a tag to the results file name
 //
 //   node bench/run.mjs --runtime node --gpu-report [--peak-gflops N]
@@ -87,11 +87,13 @@ function parseArgs(argv) {
   }
   if (o.sweep) {
     if (o.gpuReport) throw new Error('--sweep and --gpu-report are separate runs');
-    // Small shapes take well under a millisecond: a few back-to-back repetitions per run keep the
-    // submit-and-wait cost out of the time per call; no end-to-end runs.
-    o.runs ??= o.quick ? 5 : 7;
-    o.targetMs ??= o.quick ? 15 : 60;
-    o.maxReps ??= o.quick ? 8 : 30;
+    // Small shapes take a tenth of a millisecond and the submit-and-wait 0.5-3 ms: up to 128 (256)
+    // back-to-back repetitions per run keep the wait to about 0.02 ms per call (the harness sizes the
+    // batch by the time per call, not by one synced run), and the median of 7 rounds drops the rounds
+    // a burst of load hits. No end-to-end runs.
+    o.runs ??= 7;
+    o.targetMs ??= o.quick ? 40 : 60;
+    o.maxReps ??= o.quick ? 128 : 256;
     o.warmup = true;
     o.e2e = false;
     o.interleave = true;

@@ -41,7 +41,7 @@ struct Best {
 fn strided(base: u32, first: u32, step: u32, n: u32) -> Best {
   var best = {{CT}}({{INIT}});
   var bi = 0xffffffffu;
-  if (u.ndi <= 1u) {
+  if (IN_RANK <= 1u) {
     let dp = step * u.istride[0].x;
     var p = base + first * u.istride[0].x;
     for (var j = first; j < n; j += step) {

@@ -57,64 +57,79 @@ fn center(row: u32) -> {{CT}} {
 
 #include reduce_layout
 
+// Four independent accumulators, so that consecutive loads and combines do not wait on each other, and
+// the NaN-tracking word of FAST_MINMAX.
+struct Acc {
+  a0: {{CT}},
+  a1: {{CT}},
+  a2: {{CT}},
+  a3: {{CT}},
+  nb: u32,
+}
+
+// Adds `cnt` elements `dp` apart, from `p`, to `acc`.
+fn walk(acc_in: Acc, p0: u32, dp: u32, cnt: u32, c: {{CT}}) -> Acc {
+  var acc = acc_in;
+  var p = p0;
+  var i = 0u;
+  for (; i + 3u < cnt; i += 4u) {
+    let v0 = ld(p, c);
+    let v1 = ld(p + dp, c);
+    let v2 = ld(p + 2u * dp, c);
+    let v3 = ld(p + 3u * dp, c);
+    acc.a0 = elem(acc.a0, v0);
+    acc.a1 = elem(acc.a1, v1);
+    acc.a2 = elem(acc.a2, v2);
+    acc.a3 = elem(acc.a3, v3);
+    if (FAST_MINMAX != 0u) { acc.nb = max(acc.nb, max(max(nan_bits(v0), nan_bits(v1)), max(nan_bits(v2), nan_bits(v3)))); }
+    p += 4u * dp;
+  }
+  for (; i < cnt; i++) {
+    let v = ld(p, c);
+    acc.a0 = elem(acc.a0, v);
+    if (FAST_MINMAX != 0u) { acc.nb = max(acc.nb, nan_bits(v)); }
+    p += dp;
+  }
+  return acc;
+}
+
 // Combines elements first, first + step, ... (< n) of the row at `base`. The host coalesces the
-// reduced axes, so they are nearly always one or two axes (none: ndi == 0 has nred <= 1 and a zero
-// stride). Those walk the row as runs of the innermost axis (one run for a single axis), a pointer per
-// run instead of a div/mod per element, with four independent accumulators so that consecutive loads
-// and combines do not wait on each other. Batch-norm statistics (axes 0, 2, 3 of NCHW) are two axes.
+// reduced axes, so they are nearly always one axis (none: ndi == 0 has nred <= 1 and a zero stride) or
+// two (batch-norm statistics, axes 0, 2, 3 of NCHW). One axis is one run; two are runs of the innermost
+// axis, a pointer per run instead of a div/mod per element. More fall back to inner_of per element.
 fn strided(base: u32, first: u32, step: u32, n: u32, c: {{CT}}) -> {{CT}} {
-  var a0 = {{CT}}({{INIT}});
-  if (u.ndi > 2u) {
-    for (var j = first; j < n; j += step) { a0 = combine(a0, ld(base + inner_of(j), c)); }
-    return a0;
+  let init = {{CT}}({{INIT}});
+  if (IN_RANK > 2u) {
+    var a = init;
+    for (var j = first; j < n; j += step) { a = combine(a, ld(base + inner_of(j), c)); }
+    return a;
   }
-  var a1 = a0;
-  var a2 = a0;
-  var a3 = a0;
-  var nb = 0u;
-  // Runs of n1 elements s1 apart, the runs s0 apart.
-  var n1 = max(n, 1u);
-  var s0 = 0u;
-  var s1 = u.istride[0].x;
-  if (u.ndi == 2u) {
-    n1 = u.ishape[0].y;
-    s0 = u.istride[0].x;
-    s1 = u.istride[0].y;
-  }
-  let dp = step * s1;
-  var j = first;
-  var j0 = first / n1;
-  var j1 = first % n1;
-  while (j < n) {
-    // This run's elements j1, j1 + step, ... below n1, and below n.
-    let cnt = min((n1 - j1 + step - 1u) / step, (n - j + step - 1u) / step);
-    var p = base + j0 * s0 + j1 * s1;
-    var i = 0u;
-    for (; i + 3u < cnt; i += 4u) {
-      let v0 = ld(p, c);
-      let v1 = ld(p + dp, c);
-      let v2 = ld(p + 2u * dp, c);
-      let v3 = ld(p + 3u * dp, c);
-      a0 = elem(a0, v0);
-      a1 = elem(a1, v1);
-      a2 = elem(a2, v2);
-      a3 = elem(a3, v3);
-      if (FAST_MINMAX != 0u) { nb = max(nb, max(max(nan_bits(v0), nan_bits(v1)), max(nan_bits(v2), nan_bits(v3)))); }
-      p += 4u * dp;
+  var acc = Acc(init, init, init, init, 0u);
+  if (IN_RANK <= 1u) {
+    if (first < n) {
+      let s1 = u.istride[0].x;
+      acc = walk(acc, base + first * s1, step * s1, (n - first + step - 1u) / step, c);
     }
-    for (; i < cnt; i++) {
-      let v = ld(p, c);
-      a0 = elem(a0, v);
-      if (FAST_MINMAX != 0u) { nb = max(nb, nan_bits(v)); }
-      p += dp;
+  } else {
+    // Runs of n1 elements s1 apart, the runs s0 apart.
+    let n1 = u.ishape[0].y;
+    let s0 = u.istride[0].x;
+    let s1 = u.istride[0].y;
+    var j = first;
+    var j0 = first / n1;
+    var j1 = first % n1;
+    while (j < n) {
+      // This run's elements j1, j1 + step, ... below n1, and below n.
+      let cnt = min((n1 - j1 + step - 1u) / step, (n - j + step - 1u) / step);
+      acc = walk(acc, base + j0 * s0 + j1 * s1, step * s1, cnt, c);
+      j += cnt * step;
+      j1 += cnt * step;
+      j0 += j1 / n1;
+      j1 = j1 % n1;
     }
-    j += cnt * step;
-    j1 += cnt * step;
-    j0 += j1 / n1;
-    j1 = j1 % n1;
   }
-  if (FAST_MINMAX != 0u && nb > 0x7f800000u) { return bitcast<{{CT}}>(nb); }
-  return combine(combine(a0, a1), combine(a2, a3));
+  if (FAST_MINMAX != 0u && acc.nb > 0x7f800000u) { return bitcast<{{CT}}>(acc.nb); }
+  return combine(combine(acc.a0, acc.a1), combine(acc.a2, acc.a3));
 }
 
 fn finish(acc: {{CT}}, c: {{CT}}) -> {{TO}} {
@@ -131,8 +146,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     // OUT_FAST: neighbouring invocations take neighbouring rows (outputs), and partials are [nsplit, rows].
     let t = w * WG + lid;
     if (t >= u.nout * u.nsplit) { return; }
-    let row = select(t / u.nsplit, t % u.nout, OUT_FAST);
-    let s = select(t % u.nsplit, t / u.nout, OUT_FAST);
+    var row = t;
+    var s = 0u;
+    if (u.nsplit > 1u) {
+      row = select(t / u.nsplit, t % u.nout, OUT_FAST);
+      s = select(t % u.nsplit, t / u.nout, OUT_FAST);
+    }
     let c = center(row);
     O[t] = finish(strided(base_of(row), s, u.nsplit, u.nred, c), c);
   } else {

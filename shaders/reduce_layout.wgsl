@@ -2,8 +2,16 @@
 // enumerate the kept ("outer") axes, elements of a row the reduced ("inner") ones, each with its own
 // coalesced shape and strides.
 
+// The ranks of the two layouts after coalescing, capped (IN_RANK at 3, OUT_RANK at 2), so that each
+// pipeline holds only the index walk it needs: on CPU adapters a walk that is compiled in but never
+// taken still costs its share (the general inner walk made a one-element row 4x slower on SwiftShader).
+override IN_RANK: u32 = 3u;
+override OUT_RANK: u32 = 2u;
+
 // The offset of row `row`'s first element.
 fn base_of(row: u32) -> u32 {
+  // One kept axis (after coalescing, the common case) needs no div/mod, which CPU adapters run per lane.
+  if (OUT_RANK <= 1u) { return u.offset + select(0u, row * u.ostride[0].x, u.ndo == 1u); }
   var rem = row;
   var off = u.offset;
   for (var d = i32(u.ndo) - 1; d >= 0; d--) {

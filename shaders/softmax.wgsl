@@ -22,8 +22,13 @@ fn max_(a: f32, b: f32) -> f32 {
   return select(select(max(a, b), a, is_nan(a)), b, is_nan(b));
 }
 
+// The rank of the row layout after coalescing, capped at 2: one axis (the usual case) is walked with
+// no div/mod, and a pipeline holds only the walk it needs (see reduce_layout.wgsl's OUT_RANK).
+override OUT_RANK: u32 = 2u;
+
 // Start offsets of row `row` in X, Y and O.
 fn bases(row: u32) -> vec3<u32> {
+  if (OUT_RANK <= 1u) { return u.offs.xyz + select(0u, row, u.ndo == 1u) * vec3<u32>(u.sx[0].x, u.sy[0].x, u.so[0].x); }
   var rem = row;
   var b = u.offs.xyz;
   for (var d = i32(u.ndo) - 1; d >= 0; d--) {

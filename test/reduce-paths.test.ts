@@ -215,3 +215,42 @@ describe('outputs-fastest passes, medium rows split, two reduced axes', () => {
     });
   });
 });
+
+// Each pipeline is specialised to the rank of its coalesced layouts (IN_RANK 1-3, OUT_RANK 1-2 in
+// reduce_layout.wgsl; OUT_RANK in softmax.wgsl), so every class is checked on the same values: a 5-D
+// tensor stored permuted, so that no two axes coalesce, and contiguous (everything coalesces to one).
+describe('layout rank classes', () => {
+  const r = special(6, 70, 21); // [6, 70] -> viewed as [3, 2, 5, 7, 2] below
+  const shape = [3, 2, 5, 7, 2];
+  const r5: Ref = { shape, data: r.data };
+  const perm = [4, 2, 0, 3, 1];
+  const inv = perm.map((_, i) => perm.indexOf(i));
+  const views = (): [wg.Tensor, string][] => [
+    [up(r5), 'contiguous'],
+    [up(permuteRef(r5, perm)).permute(inv), 'permuted'],
+  ];
+  // inner ranks 1, 2, 3 (permuted) with outer ranks 2 and 1.
+  const AXES = [[1], [3], [0, 1], [1, 3], [0, 2, 4], [1, 2, 3, 4], [0, 1, 2, 3]];
+
+  it('sum, max, var and argmax over each class match the reference', async () => {
+    await wg.scope(async () => {
+      for (const [t, label] of views())
+        for (const axes of AXES) {
+          const at = `${label} axes [${axes}]`;
+          assertClose(await t.sum(axes).data(), reduceRef(r5, axes, false, REDUCERS.sum), {}, `sum ${at}`);
+          assertClose(await t.max(axes).data(), reduceRef(r5, axes, false, REDUCERS.max), exact, `max ${at}`);
+          assertClose(await t.var(axes).data(), reduceRef(r5, axes, false, (v) => REDUCERS.var(v)), {}, `var ${at}`);
+          if (axes.length === 1) assertClose(await t.argmax(axes[0]).data(), reduceRef(r5, axes, false, REDUCERS.argmax), exact, `argmax ${at}`);
+        }
+    });
+  });
+
+  it('softmax along an axis with one or several row axes', async () => {
+    await wg.scope(async () => {
+      const r2: Ref = { shape: [6, 70], data: r.data };
+      assertClose(await up(r2).softmax(-1).data(), softmaxRef(r2, 1), {}, 'softmax [6, 70] (one row axis)');
+      for (const [t, label] of views())
+        for (const axis of [2, 4]) assertClose(await t.softmax(axis).data(), softmaxRef(r5, axis), {}, `softmax ${label} axis ${axis}`);
+    });
+  });
+});

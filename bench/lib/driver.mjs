@@ -34,8 +34,11 @@ export async function drive(api, opts = {}) {
   const mismatches = [];
   const errors = [];
   let timeouts = 0;
+  let family = null;
   for (const w of list) {
     const r = { ...w, prepare: null, check: null, timings: {} };
+    const firstOfFamily = w.family !== undefined && w.family !== family;
+    family = w.family;
     results.push(r);
     const t0 = Date.now();
     try {
@@ -57,7 +60,7 @@ export async function drive(api, opts = {}) {
           mismatches.push({ workload: w.id, engine: c.b, against: c.a, err: c.err, detail: c.detail });
           log(`  !!! ${w.id}: ${c.a} and ${c.b} DISAGREE: error ${fmtErr(c.err)} > ${r.check.tol} (${c.detail})`);
         }
-      if (!opts.skipTiming && opts.interleave) r.timings = await interleaved(api, call, w.id, Object.keys(r.prepare.engines).filter((n) => r.check.engines[n] && !r.check.engines[n].error), opts, errors, log);
+      if (!opts.skipTiming && opts.interleave) r.timings = await interleaved(api, call, w.id, Object.keys(r.prepare.engines).filter((n) => r.check.engines[n] && !r.check.engines[n].error), { ...opts, warmCalls: firstOfFamily ? 1024 : 0 }, errors, log);
       else if (!opts.skipTiming)
         for (const name of Object.keys(r.prepare.engines)) {
           const c = r.check.engines[name];
@@ -105,7 +108,7 @@ async function interleaved(api, call, id, names, opts, errors, log) {
       // A slow engine stops after 3 rounds once its runs add up to 2 s: the quick sweep keeps to minutes.
       if (prev && prev.msAll.length >= 3 && prev.msAll.reduce((a, b) => a + b, 0) * prev.reps > 2000) continue;
       const t = await call(`${id}: time ${name}`, () =>
-        api.time(id, name, { runs: 1, targetMs: opts.targetMs, maxReps: opts.maxReps, maxBytes: opts.maxBytes, warmup: opts.warmup ?? true, e2e: false, reps: prev?.reps }),
+        api.time(id, name, { runs: 1, targetMs: opts.targetMs, maxReps: opts.maxReps, maxBytes: opts.maxBytes, warmup: opts.warmup ?? true, e2e: false, reps: prev?.reps, warmCalls: opts.warmCalls ?? 0, warmBudgetMs: 10 * (opts.targetMs ?? 40) }),
       );
       if (t.error || t.skipped) {
         out[name] = t;

@@ -180,6 +180,11 @@ function passes(
   for (const t of temps) dev.release(t);
 }
 
+/** reduce_layout.wgsl's rank classes of a pass's layouts, part of its pipeline's key. */
+function rankConstants(lay: Layout): { IN_RANK: number; OUT_RANK: number } {
+  return { IN_RANK: Math.max(1, Math.min(3, lay.ishape.length)), OUT_RANK: Math.max(1, Math.min(2, lay.oshape.length)) };
+}
+
 /** Workgroups for a pass: one per chunk of a row, or enough for nout * nsplit invocations. */
 function groupsFor(dev: Device, nout: number, nsplit: number, pt: boolean): [number, number] {
   return dev.grid(pt ? Math.ceil((nout * nsplit) / WG) : nout * nsplit);
@@ -226,12 +231,13 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
     const hasC = !!center && USES_C.test(`${MAP} ${FINAL}`);
     // ':t' names one invocation per row; split passes and workgroup passes share a row among invocations.
     const t = pt && nsplit === 1;
-    const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}|${outFast}`, (): KernelSpec => ({
+    const ranks = rankConstants(l);
+    const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}|${outFast}|${ranks.IN_RANK}${ranks.OUT_RANK}`, (): KernelSpec => ({
       name: `reduce:${op}:${TX}>${TO}${t ? ':t' : ''}${first ? '' : ':p'}`,
       source: render('reduce', ReduceParams, { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),
       reads: 2,
       writes: 1,
-      constants: { PER_THREAD: pt ? 1 : 0, OUT_FAST: outFast ? 1 : 0, HAS_C: hasC ? 1 : 0, FAST_MINMAX: fastMinMax },
+      constants: { PER_THREAD: pt ? 1 : 0, OUT_FAST: outFast ? 1 : 0, HAS_C: hasC ? 1 : 0, FAST_MINMAX: fastMinMax, ...ranks },
     }));
     dev.dispatch(
       spec,
@@ -265,12 +271,13 @@ export function argreduce(dev: Device, op: ArgReduceOp, x: View, axes: readonly 
     const TX: Wgsl = first ? wgslType(x.dtype) : 'u32';
     const LOAD = first ? `let v = ${ct}(X[p]); let ix = j;` : `let v = bitcast<${ct}>(X[p]); let ix = X[p + 1u];`;
     const t = pt && nsplit === 1;
-    const spec = cachedSpec(`argreduce|${op}|${TX}|${ct}|${first}|${pt}|${t}|${last}|${outFast}`, (): KernelSpec => ({
+    const ranks = rankConstants(l);
+    const spec = cachedSpec(`argreduce|${op}|${TX}|${ct}|${first}|${pt}|${t}|${last}|${outFast}|${ranks.IN_RANK}${ranks.OUT_RANK}`, (): KernelSpec => ({
       name: `${op}:${TX}${t ? ':t' : ''}${first ? '' : ':p'}`,
       source: render('argreduce', ReduceParams, { TX, CT: ct, INIT, BETTER, LOAD }),
       reads: 1,
       writes: 1,
-      constants: { PER_THREAD: pt ? 1 : 0, OUT_FAST: outFast ? 1 : 0, LAST: last ? 1 : 0 },
+      constants: { PER_THREAD: pt ? 1 : 0, OUT_FAST: outFast ? 1 : 0, LAST: last ? 1 : 0, ...ranks },
     }));
     dev.dispatch(
       spec,

@@ -44,12 +44,13 @@ export function softmax(dev: Device, mode: SoftmaxMode, x: View, axis: number, o
   if (c.shape.length > MAX_DIMS) fail(mode, `rank ${x.shape.length} is too high`, 'reshape to fewer dimensions first');
   const nrows = numel(c.shape);
   const perThread = rowPerInvocation(profileOf(dev), nrows, n);
-  const spec = cachedSpec(`softmax|${mode}|${perThread}`, (): KernelSpec => ({
+  const outRank = Math.max(1, Math.min(2, c.shape.length));
+  const spec = cachedSpec(`softmax|${mode}|${perThread}|${outRank}`, (): KernelSpec => ({
     name: `${mode}${perThread ? ':t' : ''}`,
     source: render('softmax', SoftmaxParams, {}),
     reads: 2,
     writes: 1,
-    constants: { MODE: MODES[mode], PER_THREAD: perThread ? 1 : 0 },
+    constants: { MODE: MODES[mode], PER_THREAD: perThread ? 1 : 0, OUT_RANK: outRank },
   }));
   dev.dispatch(
     spec,
