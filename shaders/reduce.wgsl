@@ -26,6 +26,10 @@ override HAS_C: bool = false;
 // the largest |bits| seen, which costs two integer ops per element instead of the two NaN tests and two
 // selects of COMBINE. Accumulators are still merged with COMBINE.
 override FAST_MINMAX: u32 = 0u;
+// How an invocation walks its elements: 0, rows of one element (a load, no loop); 1, a plain loop (an
+// invocation's share of a row is short); 2, unrolled by four. On SwiftShader a loop that is compiled in
+// costs every invocation even when it runs no iteration: a row of one element took 2.5x a copy's time.
+override WALK: u32 = 2u;
 
 fn combine(acc: {{CT}}, v: {{CT}}) -> {{CT}} {
   return {{COMBINE}};
@@ -72,17 +76,19 @@ fn walk(acc_in: Acc, p0: u32, dp: u32, cnt: u32, c: {{CT}}) -> Acc {
   var acc = acc_in;
   var p = p0;
   var i = 0u;
-  for (; i + 3u < cnt; i += 4u) {
-    let v0 = ld(p, c);
-    let v1 = ld(p + dp, c);
-    let v2 = ld(p + 2u * dp, c);
-    let v3 = ld(p + 3u * dp, c);
-    acc.a0 = elem(acc.a0, v0);
-    acc.a1 = elem(acc.a1, v1);
-    acc.a2 = elem(acc.a2, v2);
-    acc.a3 = elem(acc.a3, v3);
-    if (FAST_MINMAX != 0u) { acc.nb = max(acc.nb, max(max(nan_bits(v0), nan_bits(v1)), max(nan_bits(v2), nan_bits(v3)))); }
-    p += 4u * dp;
+  if (WALK == 2u) {
+    for (; i + 3u < cnt; i += 4u) {
+      let v0 = ld(p, c);
+      let v1 = ld(p + dp, c);
+      let v2 = ld(p + 2u * dp, c);
+      let v3 = ld(p + 3u * dp, c);
+      acc.a0 = elem(acc.a0, v0);
+      acc.a1 = elem(acc.a1, v1);
+      acc.a2 = elem(acc.a2, v2);
+      acc.a3 = elem(acc.a3, v3);
+      if (FAST_MINMAX != 0u) { acc.nb = max(acc.nb, max(max(nan_bits(v0), nan_bits(v1)), max(nan_bits(v2), nan_bits(v3)))); }
+      p += 4u * dp;
+    }
   }
   for (; i < cnt; i++) {
     let v = ld(p, c);
@@ -146,6 +152,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     // OUT_FAST: neighbouring invocations take neighbouring rows (outputs), and partials are [nsplit, rows].
     let t = w * WG + lid;
     if (t >= u.nout * u.nsplit) { return; }
+    if (WALK == 0u) {
+      let c1 = center(t);
+      O[t] = finish(ld(base_of(t), c1), c1);
+      return;
+    }
     var row = t;
     var s = 0u;
     if (u.nsplit > 1u) {

@@ -245,6 +245,24 @@ describe('layout rank classes', () => {
     });
   });
 
+  // reduce.wgsl's WALK: a bare load for rows of one element, a plain loop below the profile's
+  // reduceUnrollMin (8) elements per invocation, unrolled by four from there; NaN and -inf included.
+  it.each([1, 5, 8, 41])('rows of %i elements, along either axis', async (n) => {
+    await wg.scope(async () => {
+      const rr = special(6, n, 22 + n);
+      rr.data[0] = NaN;
+      for (const [t, label] of both(rr))
+        for (const [name, gpu, f] of [
+          ['sum', (x: wg.Tensor) => x.sum(1), REDUCERS.sum],
+          ['max', (x: wg.Tensor) => x.max(1), REDUCERS.max],
+          ['min', (x: wg.Tensor) => x.min(1), REDUCERS.min],
+          ['mean', (x: wg.Tensor) => x.mean(1), REDUCERS.mean],
+          ['logsumexp', (x: wg.Tensor) => x.logsumexp(1), REDUCERS.logsumexp],
+        ] as const)
+          assertClose(await gpu(t).data(), reduceRef(rr, [1], false, f), name === 'max' || name === 'min' ? exact : {}, `${name} ${label} rows of ${n}`);
+    });
+  });
+
   it('softmax along an axis with one or several row axes', async () => {
     await wg.scope(async () => {
       const r2: Ref = { shape: [6, 70], data: r.data };

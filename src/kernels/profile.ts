@@ -64,6 +64,15 @@ export interface Profile {
    */
   reduceSplitMin: number;
   /**
+   * Per-invocation passes whose invocations each take fewer elements than this walk them with a plain
+   * loop; longer ones unroll by four (independent accumulators). On SwiftShader the unrolled loop costs
+   * each invocation even when it runs no iteration (a row of one element, which takes a bare load,
+   * took 2.5x a copy with it compiled in and 1.7x without). Measured crossover (Node, best of 7):
+   * [4096, 2].sum(1) 0.26 ms unrolled, 0.22 plain; [4096, 4] 0.30 and 0.28; [4096, 8] 0.31 and 0.35;
+   * [4096, 32] 0.66 and 0.96.
+   */
+  reduceUnrollMin: number;
+  /**
    * Products with at most this many rows (or columns) take the GEMV kernel: on the software plan a
    * barrier-free one (8 columns per invocation, every row in registers), on the GPU plan the workgroup
    * tree over K. The software figure is the measured crossover against the register kernel, whose 8x8
@@ -100,6 +109,7 @@ function baseProfile(dev: Device, subgroupMatmul: boolean): Profile {
     reduceThreads: plan === 'gpu' ? 16384 : 1024,
     reduceRun: plan === 'gpu' ? 32 : 64,
     reduceSplitMin: plan === 'gpu' ? 4096 : 1 << 18,
+    reduceUnrollMin: 8,
     gemvRows: plan === 'gpu' ? 4 : 8,
     gemvChunks: plan === 'gpu' ? 1 : 2,
     gemvChunkMinWork: 1 << 16,

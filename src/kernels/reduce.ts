@@ -185,6 +185,13 @@ function rankConstants(lay: Layout): { IN_RANK: number; OUT_RANK: number } {
   return { IN_RANK: Math.max(1, Math.min(3, lay.ishape.length)), OUT_RANK: Math.max(1, Math.min(2, lay.oshape.length)) };
 }
 
+/** reduce.wgsl's WALK: 0, one element per invocation; 1, a plain loop; 2, unrolled (see the profile's reduceUnrollMin). */
+function walkOf(dev: Device, nred: number, { pt, nsplit }: Pass): number {
+  if (!pt) return 2;
+  if (nsplit === 1 && nred === 1) return 0;
+  return Math.ceil(nred / nsplit) < profileOf(dev).reduceUnrollMin ? 1 : 2;
+}
+
 /** Workgroups for a pass: one per chunk of a row, or enough for nout * nsplit invocations. */
 function groupsFor(dev: Device, nout: number, nsplit: number, pt: boolean): [number, number] {
   return dev.grid(pt ? Math.ceil((nout * nsplit) / WG) : nout * nsplit);
@@ -232,12 +239,13 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
     // ':t' names one invocation per row; split passes and workgroup passes share a row among invocations.
     const t = pt && nsplit === 1;
     const ranks = rankConstants(l);
-    const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}|${outFast}|${ranks.IN_RANK}${ranks.OUT_RANK}`, (): KernelSpec => ({
+    const walk = walkOf(dev, n, { pt, nsplit, outFast });
+    const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}|${outFast}|${ranks.IN_RANK}${ranks.OUT_RANK}|${walk}`, (): KernelSpec => ({
       name: `reduce:${op}:${TX}>${TO}${t ? ':t' : ''}${first ? '' : ':p'}`,
       source: render('reduce', ReduceParams, { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),
       reads: 2,
       writes: 1,
-      constants: { PER_THREAD: pt ? 1 : 0, OUT_FAST: outFast ? 1 : 0, HAS_C: hasC ? 1 : 0, FAST_MINMAX: fastMinMax, ...ranks },
+      constants: { PER_THREAD: pt ? 1 : 0, OUT_FAST: outFast ? 1 : 0, HAS_C: hasC ? 1 : 0, FAST_MINMAX: fastMinMax, WALK: walk, ...ranks },
     }));
     dev.dispatch(
       spec,
