@@ -10,8 +10,9 @@ override OUT_RANK: u32 = 2u;
 
 // The offset of row `row`'s first element.
 fn base_of(row: u32) -> u32 {
-  // One kept axis (after coalescing, the common case) needs no div/mod, which CPU adapters run per lane.
-  if (OUT_RANK <= 1u) { return u.offset + select(0u, row * u.ostride[0].x, u.ndo == 1u); }
+  // One kept axis (after coalescing, the common case) needs no div/mod, which CPU adapters run per lane;
+  // none (a single row) has a zero stride there, as unused entries of uniform lists are zero.
+  if (OUT_RANK <= 1u) { return u.offset + row * u.ostride[0].x; }
   var rem = row;
   var off = u.offset;
   for (var d = i32(u.ndo) - 1; d >= 0; d--) {

@@ -28,7 +28,7 @@ override OUT_RANK: u32 = 2u;
 
 // Start offsets of row `row` in X, Y and O.
 fn bases(row: u32) -> vec3<u32> {
-  if (OUT_RANK <= 1u) { return u.offs.xyz + select(0u, row, u.ndo == 1u) * vec3<u32>(u.sx[0].x, u.sy[0].x, u.so[0].x); }
+  if (OUT_RANK <= 1u) { return u.offs.xyz + row * vec3<u32>(u.sx[0].x, u.sy[0].x, u.so[0].x); }
   var rem = row;
   var b = u.offs.xyz;
   for (var d = i32(u.ndo) - 1; d >= 0; d--) {

@@ -146,7 +146,7 @@ export function createBench(engines, { size = 'full', sweep = null } = {}) {
         let reps = fixedReps ?? 1;
         let calib;
         if (warmup && !fixedReps) {
-          // A synced batch of k runs takes k * per + wait, where the wait for the queue is about 3 ms in
+          // A synced batch of k runs takes k * per + wait, where the wait for the queue is 0.6-3 ms in
           // Chromium (completion crosses to the GPU process and back) and dominates small work: sized
           // from one synced run, a tiny workload got 8 repetitions and a third of a millisecond of wait
           // per call, whatever its shape. So `per` comes from the difference between a batch of 8 and a

@@ -10,7 +10,7 @@ import { render } from './shaders.ts';
 import { params } from './params.ts';
 import { invocationSplit, profileOf, rowPerInvocation } from './profile.ts';
 import { cachedSpec } from './spec.ts';
-import { coalesce, numel, type View } from './view.ts';
+import { coalesce, numel, rankClass, type View } from './view.ts';
 
 /**
  * `asum` is sum(|x|) (the L1 norm), `norm2` sqrt(sum(x^2)); `var`, `std` and `logsumexp` take a per-row
@@ -182,11 +182,11 @@ function passes(
 
 /** reduce_layout.wgsl's rank classes of a pass's layouts, part of its pipeline's key. */
 function rankConstants(lay: Layout): { IN_RANK: number; OUT_RANK: number } {
-  return { IN_RANK: Math.max(1, Math.min(3, lay.ishape.length)), OUT_RANK: Math.max(1, Math.min(2, lay.oshape.length)) };
+  return { IN_RANK: rankClass(lay.ishape.length, 3), OUT_RANK: rankClass(lay.oshape.length, 2) };
 }
 
 /** reduce.wgsl's WALK: 0, one element per invocation; 1, a plain loop; 2, unrolled (see the profile's reduceUnrollMin). */
-function walkOf(dev: Device, nred: number, { pt, nsplit }: Pass): number {
+function walkOf(dev: Device, nred: number, pt: boolean, nsplit: number): number {
   if (!pt) return 2;
   if (nsplit === 1 && nred === 1) return 0;
   return Math.ceil(nred / nsplit) < profileOf(dev).reduceUnrollMin ? 1 : 2;
@@ -239,7 +239,7 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
     // ':t' names one invocation per row; split passes and workgroup passes share a row among invocations.
     const t = pt && nsplit === 1;
     const ranks = rankConstants(l);
-    const walk = walkOf(dev, n, { pt, nsplit, outFast });
+    const walk = walkOf(dev, n, pt, nsplit);
     const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}|${outFast}|${ranks.IN_RANK}${ranks.OUT_RANK}|${walk}`, (): KernelSpec => ({
       name: `reduce:${op}:${TX}>${TO}${t ? ':t' : ''}${first ? '' : ':p'}`,
       source: render('reduce', ReduceParams, { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),

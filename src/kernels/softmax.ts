@@ -7,7 +7,7 @@ import { MAX_DIMS, WG } from './constants.ts';
 import { params } from './params.ts';
 import { profileOf, rowPerInvocation } from './profile.ts';
 import { cachedSpec } from './spec.ts';
-import { coalesce, numel, type View } from './view.ts';
+import { coalesce, numel, rankClass, type View } from './view.ts';
 
 export type SoftmaxMode = 'softmax' | 'logSoftmax' | 'softmaxBackward' | 'logSoftmaxBackward';
 
@@ -44,7 +44,7 @@ export function softmax(dev: Device, mode: SoftmaxMode, x: View, axis: number, o
   if (c.shape.length > MAX_DIMS) fail(mode, `rank ${x.shape.length} is too high`, 'reshape to fewer dimensions first');
   const nrows = numel(c.shape);
   const perThread = rowPerInvocation(profileOf(dev), nrows, n);
-  const outRank = Math.max(1, Math.min(2, c.shape.length));
+  const outRank = rankClass(c.shape.length, 2);
   const spec = cachedSpec(`softmax|${mode}|${perThread}|${outRank}`, (): KernelSpec => ({
     name: `${mode}${perThread ? ':t' : ''}`,
     source: render('softmax', SoftmaxParams, {}),

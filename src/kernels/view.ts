@@ -28,6 +28,14 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 }
 
 /**
+ * A coalesced layout's rank as the class a pipeline is specialised to (override constants such as
+ * reduce_layout.wgsl's IN_RANK): 1 for none or one axis, up to `cap` (the general walk) for more.
+ */
+export function rankClass(rank: number, cap: number): number {
+  return Math.max(1, Math.min(cap, rank));
+}
+
+/**
  * Merges adjacent dimensions that every operand walks contiguously and drops size-1 dimensions, so most
  * strided work collapses to one or two dimensions. All stride lists must match `shape`'s rank.
  */
