@@ -116,6 +116,25 @@ fn strided(base: u32, first: u32, step: u32, n: u32, c: {{CT}}) -> {{CT}} {
       let s1 = u.istride[0].x;
       acc = walk(acc, base + first * s1, step * s1, (n - first + step - 1u) / step, c);
     }
+  } else if (PER_THREAD && step > 1u) {
+    // A split two-axis row (batch-norm statistics): split `first` owns columns col, col + cs, ... of
+    // runs run, run + rs, ... (the host makes nsplit = cs * rs), and walks each column down its runs.
+    // Neighbouring splits read neighbouring elements, and the loops need no div/mod: walking the
+    // flattened row by `step` took one per run, which on SwiftShader cost more than the loads when runs
+    // held a few elements per split ([64,6,28,28] over axes 0, 2, 3: 3.3 ms).
+    let n0 = u.ishape[0].x;
+    let n1 = u.ishape[0].y;
+    let s0 = u.istride[0].x;
+    let s1 = u.istride[0].y;
+    let cs = min(step, n1);
+    let rs = step / cs;
+    let run = first / cs;
+    if (run < n0) {
+      let cnt = (n0 - run + rs - 1u) / rs;
+      for (var col = first % cs; col < n1; col += cs) {
+        acc = walk(acc, base + run * s0 + col * s1, rs * s0, cnt, c);
+      }
+    }
   } else {
     // Runs of n1 elements s1 apart, the runs s0 apart.
     let n1 = u.ishape[0].y;

@@ -134,10 +134,19 @@ interface Pass {
 function planPass(dev: Device, lay: Layout, nout: number, nred: number): Pass {
   const p = profileOf(dev);
   const outFast = outputsFastest(lay);
-  if (p.plan === 'software' || outFast) return { pt: true, nsplit: invocationSplit(p, nout, nred), outFast };
+  if (p.plan === 'software' || outFast) return { pt: true, nsplit: splitWhole(lay, invocationSplit(p, nout, nred)), outFast };
   if (rowPerInvocation(p, nout, nred)) return { pt: true, nsplit: 1, outFast };
   if (nred > 2 * p.reduceChunk) return { pt: false, nsplit: Math.ceil(nred / p.reduceChunk), outFast };
   return { pt: false, nsplit: 1, outFast };
+}
+
+/**
+ * A split of a two-axis row takes whole columns of its runs (see reduce.wgsl's `strided`), so past one
+ * split per column the count must be a multiple of the run length.
+ */
+function splitWhole(lay: Layout, nsplit: number): number {
+  const n1 = lay.ishape.length === 2 ? lay.ishape[1]! : 0;
+  return n1 && nsplit > n1 ? n1 * Math.floor(nsplit / n1) : nsplit;
 }
 
 function partialLayout(nout: number, nsplit: number, words: number, outFast: boolean): Layout {
@@ -185,11 +194,17 @@ function rankConstants(lay: Layout): { IN_RANK: number; OUT_RANK: number } {
   return { IN_RANK: rankClass(lay.ishape.length, 3), OUT_RANK: rankClass(lay.oshape.length, 2) };
 }
 
-/** reduce.wgsl's WALK: 0, one element per invocation; 1, a plain loop; 2, unrolled (see the profile's reduceUnrollMin). */
-function walkOf(dev: Device, nred: number, pt: boolean, nsplit: number): number {
+/**
+ * reduce.wgsl's WALK: 0, one element per invocation; 1, a plain loop; 2, unrolled (see the profile's
+ * reduceUnrollMin), by the length of one walk: an invocation's share of a row, or, for two-axis rows,
+ * of a run (unsplit) or of a column (split).
+ */
+function walkOf(dev: Device, lay: Layout, nred: number, pt: boolean, nsplit: number): number {
   if (!pt) return 2;
   if (nsplit === 1 && nred === 1) return 0;
-  return Math.ceil(nred / nsplit) < profileOf(dev).reduceUnrollMin ? 1 : 2;
+  let len = Math.ceil(nred / nsplit);
+  if (lay.ishape.length === 2) len = nsplit === 1 ? lay.ishape[1]! : Math.ceil(lay.ishape[0]! / Math.max(1, Math.floor(nsplit / Math.min(nsplit, lay.ishape[1]!))));
+  return len < profileOf(dev).reduceUnrollMin ? 1 : 2;
 }
 
 /** Workgroups for a pass: one per chunk of a row, or enough for nout * nsplit invocations. */
@@ -239,7 +254,7 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
     // ':t' names one invocation per row; split passes and workgroup passes share a row among invocations.
     const t = pt && nsplit === 1;
     const ranks = rankConstants(l);
-    const walk = walkOf(dev, n, pt, nsplit);
+    const walk = walkOf(dev, l, n, pt, nsplit);
     const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}|${outFast}|${ranks.IN_RANK}${ranks.OUT_RANK}|${walk}`, (): KernelSpec => ({
       name: `reduce:${op}:${TX}>${TO}${t ? ':t' : ''}${first ? '' : ':p'}`,
       source: render('reduce', ReduceParams, { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),
