@@ -10,6 +10,9 @@
 //   adapters for many rows and for rows split for length.
 // * otherwise workgroup w reduces chunk w % nsplit of row w / nsplit with a tree in workgroup memory
 //   (the host uses this on GPUs, where the lanes' loads of a chunk coalesce, and for few rows).
+// * LANES > 0 (software plan, fewer rows than a SIMD group has lanes): LANES neighbouring invocations, one
+//   subgroup, share row t / LANES, interleaved, and combine by shuffles; lane 0 stores. One invocation
+//   walking a row alone loads one element per SIMD step where LANES sequential loads take one.
 // MAP transforms each element before combining (|v| for L1 norms, (v - c)^2 for variances) and FINAL the
 // combined value; `c` is a per-row value from C (a mean or a maximum) when HAS_C, so variance and
 // logsumexp need no intermediate tensor of the input's size.
@@ -30,6 +33,9 @@ override FAST_MINMAX: u32 = 0u;
 // invocation's share of a row is short); 2, unrolled by four. On SwiftShader a loop that is compiled in
 // costs every invocation even when it runs no iteration: a row of one element took 2.5x a copy's time.
 override WALK: u32 = 2u;
+// Lanes of one subgroup per row (0: off); the probe in src/kernels/probe.ts found subgroups to be runs
+// of this many consecutive invocations.
+override LANES: u32 = 0u;
 
 fn combine(acc: {{CT}}, v: {{CT}}) -> {{CT}} {
   return {{COMBINE}};
@@ -161,12 +167,37 @@ fn finish(acc: {{CT}}, c: {{CT}}) -> {{TO}} {
   return {{TO}}({{FINAL}});
 }
 
+// `acc` combined over the LANES lanes of its subgroup. The host renders SHUFFLE as subgroupShuffleXor
+// (and the source with `enable subgroups`) only for LANES > 0; otherwise it is never called.
+fn across_lanes(acc_in: {{CT}}) -> {{CT}} {
+  var acc = acc_in;
+  for (var m = 1u; m < LANES; m = m << 1u) {
+    acc = combine(acc, {{SHUFFLE}});
+  }
+  return acc;
+}
+
 var<workgroup> part: array<{{CT}}, WG>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let w = wid.y * nwg.x + wid.x;
-  if (PER_THREAD) {
+  if (LANES > 0u) {
+    // No early return: every lane of a subgroup takes part in the shuffles.
+    let t = w * WG + lid;
+    // (max: override expressions are checked even where LANES == 0 leaves this branch dead.)
+    let row = t / max(LANES, 1u);
+    let lane = t % max(LANES, 1u);
+    let valid = row < u.nout;
+    var acc = {{CT}}({{INIT}});
+    var c = {{CT}}(0);
+    if (valid) {
+      c = center(row);
+      acc = strided(base_of(row), lane, LANES, u.nred, c);
+    }
+    acc = across_lanes(acc);
+    if (valid && lane == 0u) { O[row] = finish(acc, c); }
+  } else if (PER_THREAD) {
     // Partial passes render FINAL as `acc` and TO as the compute type, so `finish` stores partials too.
     // OUT_FAST: neighbouring invocations take neighbouring rows (outputs), and partials are [nsplit, rows].
     let t = w * WG + lid;

@@ -47,7 +47,7 @@ const SHADERS: { [N in ShaderName]: [ParamsSchema<any>, ShaderParams[N]] } = {
   map: [MapParams, { TA: 'f32', TB: 'f32', TC: 'f32', TO: 'f32', CT: 'f32', LOAD_B: 'f32(B[ib])', PRE: '', EXPR: 'a + b * u.alpha' }],
   fill: [FillParams, { TO: 'f32', VALUE: 'u.fstart + u.fstep * f32(i)' }],
   random: [RandomParams, { TO: 'f32' }],
-  reduce: [ReduceParams, { TX: 'f32', TO: 'f32', CT: 'f32', INIT: '0', COMBINE: 'acc + v', MAP: 'v', FINAL: 'acc * u.scale' }],
+  reduce: [ReduceParams, { TX: 'f32', TO: 'f32', CT: 'f32', INIT: '0', COMBINE: 'acc + v', MAP: 'v', FINAL: 'acc * u.scale', SHUFFLE: 'acc' }],
   argreduce: [ReduceParams, { TX: 'f32', CT: 'f32', INIT: '0', BETTER: 'b > a', LOAD: 'let v = f32(X[p]); let ix = j;' }],
   softmax: [SoftmaxParams, {}],
   gather: [GatherParams, { TX: 'f32', TO: 'f32', MODE: 'gather_one' }],

@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.ts';
 import { forceProfile, restoreProfile } from './support/profile.ts';
+import { profileOf } from '../src/kernels/index.ts';
+import { device } from '../src/tensor/context.ts';
 import { assertClose, randomRef, type Ref } from './reference/index.ts';
 import { logSoftmaxRef, permuteRef, REDUCERS, reduceRef, softmaxRef } from './reference/reduce.ts';
 
@@ -208,11 +210,12 @@ describe('outputs-fastest passes, medium rows split, two reduced axes', () => {
       assertClose(await up(r2).sum(1).data(), reduceRef(r2, [1], false, REDUCERS.sum), {}, 'sum(1) of [64, 1024]');
       assertClose(await up(c2).sum(0).data(), reduceRef(c2, [0], false, REDUCERS.sum), {}, 'sum(0) of [1024, 64]');
       expect(wg.stats().kernels).toEqual({ 'reduce:sum:f32>f32:t': 2 });
-      // A whole-tensor sum of 4096 elements is one invocation, one pass.
+      // A whole-tensor sum of 4096 elements is one pass: one subgroup's lanes where the probe passed,
+      // else one invocation.
       const s = randomRef([32, 128], 33);
       wg.resetStats();
       assertClose([await up(s).sum().item()], [REDUCERS.sum(Array.from(s.data))], {}, 'sum of 4096');
-      expect(wg.stats().kernels).toEqual({ 'reduce:sum:f32>f32:t': 1 });
+      expect(wg.stats().kernels).toEqual({ [`reduce:sum:f32>f32:${profileOf(device()).reduceLanes ? 'l' : 't'}`]: 1 });
     });
   });
 });
@@ -271,5 +274,84 @@ describe('layout rank classes', () => {
       for (const [t, label] of views())
         for (const axis of [2, 4]) assertClose(await t.softmax(axis).data(), softmaxRef(r5, axis), {}, `softmax ${label} axis ${axis}`);
     });
+  });
+});
+
+// reduce.wgsl's LANES passes: on the software plan, fewer rows than a subgroup has lanes (whole-tensor
+// reductions, most of all) give each row one subgroup, which combines by shuffles in the same pass.
+// Only where the subgroup probe passed (SwiftShader in Node and Chromium: 4 lanes).
+describe('subgroup lanes per row', () => {
+  afterEach(restoreProfile);
+  const lanes = () => profileOf(device()).subgroupLanes;
+  const OPS = [
+    ['sum', (x: wg.Tensor, a?: number[]) => x.sum(a), REDUCERS.sum, {}],
+    ['mean', (x: wg.Tensor, a?: number[]) => x.mean(a), REDUCERS.mean, {}],
+    ['max', (x: wg.Tensor, a?: number[]) => x.max(a), REDUCERS.max, exact],
+    ['min', (x: wg.Tensor, a?: number[]) => x.min(a), REDUCERS.min, exact],
+    ['var', (x: wg.Tensor, a?: number[]) => x.var(a), (v: number[]) => REDUCERS.var(v), {}],
+    ['logsumexp', (x: wg.Tensor, a?: number[]) => x.logsumexp(a ?? [0, 1]), REDUCERS.logsumexp, {}],
+    ['norm2', (x: wg.Tensor, a?: number[]) => x.norm(2, a), REDUCERS.norm2, {}],
+  ] as const;
+
+  it('run in one pass for whole tensors and up to 3 rows, with NaN and -inf, and match the reference', async (ctx) => {
+    if (!lanes()) return ctx.skip();
+    forceProfile({ plan: 'software', reduceLanes: lanes() });
+    // [1, 700] and [3, 4096] rows; 8192 elements whole; past 2 chunks a lane (32769) the pass splits.
+    for (const [rows, n] of [[1, 700], [3, 4096], [2, 4096], [1, 32769]] as const)
+      await wg.scope(async () => {
+        const r = randomRef([rows, n], rows + n, -3, 3);
+        const clean = { shape: r.shape, data: r.data.slice() };
+        r.data[n - 1] = NaN;
+        r.data[rows * n - 5] = -Infinity;
+        for (const ref of [clean, r])
+          for (const [name, gpu, f, tol] of OPS) {
+            const t = up(ref);
+            const at = `${name} [${rows}, ${n}]${ref === r ? ' with NaN' : ''}`;
+            wg.resetStats();
+            assertClose(await gpu(t, [1]).data(), reduceRef(ref, [1], false, f), tol, `${at} axis 1`);
+            const k = Object.keys(wg.stats().kernels);
+            const viaLanes = k.some((x) => /:l(:p)?$/.test(x));
+            if (n <= 32768) expect(viaLanes, `${at}: ${k}`).toBe(true);
+            else expect([viaLanes, k.some((x) => x.endsWith(':t:p'))], `${at}: ${k}`).toEqual([false, true]);
+            assertClose(await gpu(t).data(), reduceRef(ref, [0, 1], false, f), tol, `${at} whole`);
+          }
+      });
+  });
+
+  it('two-axis rows: runs of 2 (lanes split them), runs of 3 (one lane a row), NCHW', async (ctx) => {
+    if (!lanes()) return ctx.skip();
+    forceProfile({ plan: 'software', reduceLanes: lanes() });
+    for (const [shape, axes] of [[[300, 3, 2], [0, 2]], [[300, 3, 3], [0, 2]], [[12, 2, 9, 13], [0, 2, 3]]] as const)
+      await wg.scope(async () => {
+        const r = randomRef([...shape], shape.length + shape[0]!, -3, 3);
+        r.data[7] = NaN;
+        const t = up(r);
+        const ax = [...axes];
+        for (const [name, gpu, f, tol] of OPS.slice(0, 5)) {
+          wg.resetStats();
+          assertClose(await gpu(t, ax).data(), reduceRef(r, ax, false, f), tol, `${name} ${JSON.stringify(shape)} over [${ax}]`);
+          const viaLanes = Object.keys(wg.stats().kernels).some((x) => /:l(:p)?$/.test(x));
+          expect(viaLanes, `${name} ${JSON.stringify(shape)}`).toBe(shape[2] !== 3);
+        }
+      });
+  });
+
+  it('are never used for 4 rows or more, by argmax, or on the GPU plan', async () => {
+    await wg.scope(async () => {
+      const r = randomRef([4, 1000], 5);
+      const t = up(r);
+      wg.resetStats();
+      assertClose(await t.sum(1).data(), reduceRef(r, [1], false, REDUCERS.sum), {}, 'sum(1) of 4 rows');
+      assertClose(await t.argmax(1).data(), reduceRef(r, [1], false, REDUCERS.argmax), exact, 'argmax');
+      forceProfile({ plan: 'gpu' });
+      assertClose([await t.sum().item()], [REDUCERS.sum(Array.from(r.data))], {}, 'sum on the GPU plan');
+      expect(Object.keys(wg.stats().kernels).filter((x) => /:l(:p)?$/.test(x))).toEqual([]);
+    });
+  });
+
+  it('are on by default where the probe passed on a software adapter, and cannot be forced past it', () => {
+    const p = profileOf(device());
+    expect(p.reduceLanes).toBe(p.plan === 'software' ? p.subgroupLanes : 0);
+    expect(() => forceProfile({ reduceLanes: lanes() + 4 })).toThrow(/reduceLanes .* was forced, but subgroups here are/);
   });
 });

@@ -28,3 +28,31 @@ export async function subgroupMatmulWorks(dev: Device): Promise<boolean> {
     }
   return true;
 }
+
+/**
+ * The subgroup width where subgroups are runs of that many consecutive invocations of a 256-wide
+ * workgroup and subgroupShuffleXor swaps lanes as documented; 0 otherwise (or without subgroups).
+ * reduce.wgsl's LANES passes assign rows to invocations by that layout.
+ */
+export async function subgroupLanes(dev: Device): Promise<number> {
+  const code = `enable subgroups;
+@group(0) @binding(0) var<uniform> u: vec4<u32>;
+@group(0) @binding(1) var<storage, read_write> O: array<u32>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) size: u32) {
+  let x = lid + u.x;
+  O[3u * lid] = size;
+  O[3u * lid + 1u] = lane;
+  O[3u * lid + 2u] = subgroupShuffleXor(x, 1u) | (subgroupShuffleXor(x, 2u) << 16u);
+}`;
+  const out = await dev.probe('reduce:subgroup-probe', code, [new Uint32Array(4)], 256 * 3 * 4);
+  if (!out) return 0;
+  const got = new Uint32Array(out);
+  const w = got[0]!;
+  if (w !== 4 && w !== 8) return 0;
+  for (let i = 0; i < 256; i++) {
+    if (got[3 * i] !== w || got[3 * i + 1] !== i % w) return 0;
+    if (got[3 * i + 2] !== ((i ^ 1) | ((i ^ 2) << 16))) return 0;
+  }
+  return w;
+}

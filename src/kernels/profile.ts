@@ -10,7 +10,7 @@
 // coalesced. Measurements: bench/RESULTS.md.
 import { fail, type Device } from '../device/index.ts';
 import type { MatmulVariant } from './gemm-kernels.ts';
-import { subgroupMatmulWorks } from './probe.ts';
+import { subgroupLanes, subgroupMatmulWorks } from './probe.ts';
 
 export type Plan = 'software' | 'gpu';
 export type { MatmulVariant };
@@ -73,6 +73,19 @@ export interface Profile {
    */
   reduceUnrollMin: number;
   /**
+   * Software plan: reductions of fewer rows than this, each of at least reduceLanesMin elements, give
+   * each row the reduceLanes lanes of one subgroup (0: subgroups unusable, see probe.ts) instead of one
+   * invocation: a SIMD group then loads a row's neighbouring elements in one step, and the lanes combine
+   * by shuffles in the same pass, where a split would take a second. Measured (raw WebGPU in Node, one
+   * dispatch): a row of 4096 took 0.10 ms alone and 0.05 on four lanes; 3 rows of 4096 0.14 and 0.08;
+   * 4 rows 0.09 and 0.10; a row of 512 0.035 and 0.031; of 128 0.029 and 0.032.
+   */
+  reduceLanes: number;
+  /** What the subgroup probe found: the lanes of a subgroup, 0 where they are unusable. */
+  subgroupLanes: number;
+  reduceLanesRows: number;
+  reduceLanesMin: number;
+  /**
    * Products with at most this many rows (or columns) take the GEMV kernel: on the software plan a
    * barrier-free one (8 columns per invocation, every row in registers), on the GPU plan the workgroup
    * tree over K. The software figure is the measured crossover against the register kernel, whose 8x8
@@ -96,7 +109,7 @@ export interface Profile {
 
 const profiles = new WeakMap<Device, Profile>();
 
-function baseProfile(dev: Device, subgroupMatmul: boolean): Profile {
+function baseProfile(dev: Device, subgroupMatmul: boolean, lanes: number): Profile {
   const plan: Plan = dev.info.software ? 'software' : 'gpu';
   return {
     plan,
@@ -110,6 +123,10 @@ function baseProfile(dev: Device, subgroupMatmul: boolean): Profile {
     reduceRun: plan === 'gpu' ? 32 : 64,
     reduceSplitMin: plan === 'gpu' ? 4096 : 1 << 18,
     reduceUnrollMin: 8,
+    reduceLanes: plan === 'software' ? lanes : 0,
+    subgroupLanes: lanes,
+    reduceLanesRows: 4,
+    reduceLanesMin: 512,
     gemvRows: plan === 'gpu' ? 4 : 8,
     gemvChunks: plan === 'gpu' ? 1 : 2,
     gemvChunkMinWork: 1 << 16,
@@ -123,8 +140,10 @@ function baseProfile(dev: Device, subgroupMatmul: boolean): Profile {
  * the kernel later ones do.
  */
 export async function buildProfile(dev: Device): Promise<Profile> {
-  const sg = dev.info.software && dev.info.features.subgroups ? await subgroupMatmulWorks(dev).catch(() => false) : false;
-  const p = baseProfile(dev, sg);
+  const probing = dev.info.software && dev.info.features.subgroups;
+  const sg = probing ? await subgroupMatmulWorks(dev).catch(() => false) : false;
+  const lanes = probing ? await subgroupLanes(dev).catch(() => 0) : 0;
+  const p = baseProfile(dev, sg, lanes);
   profiles.set(dev, p);
   return p;
 }
@@ -132,13 +151,14 @@ export async function buildProfile(dev: Device): Promise<Profile> {
 /** `dev`'s profile; a device made without init() gets the unprobed one. */
 export function profileOf(dev: Device): Profile {
   let p = profiles.get(dev);
-  if (!p) profiles.set(dev, (p = baseProfile(dev, false)));
+  if (!p) profiles.set(dev, (p = baseProfile(dev, false, 0)));
   return p;
 }
 
 /** Replaces fields of `dev`'s profile until the returned function restores it. For tests and tools. */
 export function overrideProfile(dev: Device, patch: Partial<Profile>): () => void {
   const old = profileOf(dev);
+  if (patch.reduceLanes && patch.reduceLanes !== old.subgroupLanes) fail('profile', `reduceLanes ${patch.reduceLanes} was forced, but subgroups here are ${old.subgroupLanes ? `${old.subgroupLanes} lanes` : 'unusable'}`, 'force 0 or profileOf(dev).subgroupLanes');
   if (patch.matmul === 'subgroups' && !old.subgroupMatmul) fail('profile', "matmul 'subgroups' was forced, but the subgroup matmul kernel has not passed its probe on this device", 'check profileOf(dev).subgroupMatmul first');
   profiles.set(dev, { ...old, ...patch });
   return () => void profiles.set(dev, old);

@@ -8,7 +8,7 @@ import { MAX_DIMS, WG } from './constants.ts';
 import { wgslType, type ComputeType, type DType, type Wgsl } from './dtype.ts';
 import { render } from './shaders.ts';
 import { params } from './params.ts';
-import { invocationSplit, profileOf, rowPerInvocation } from './profile.ts';
+import { invocationSplit, profileOf, rowPerInvocation, type Profile } from './profile.ts';
 import { cachedSpec } from './spec.ts';
 import { coalesce, numel, rankClass, type View } from './view.ts';
 
@@ -116,11 +116,15 @@ function outputsFastest(lay: Layout): boolean {
   return no > 0 && (ni === 0 || lay.ostride[no - 1]! < lay.istride[ni - 1]!);
 }
 
-/** One pass: per invocation (`pt`) or a workgroup per chunk; `nsplit` splits per row; `outFast` as above. */
+/**
+ * One pass: per invocation (`pt`) or a workgroup per chunk; `nsplit` splits per row; `outFast` as above;
+ * `lanes` > 0: that many lanes of a subgroup per row (reduce only, see reduce.wgsl's LANES).
+ */
 interface Pass {
   pt: boolean;
   nsplit: number;
   outFast: boolean;
+  lanes: number;
 }
 
 /**
@@ -131,13 +135,27 @@ interface Pass {
  * rows]) for another pass; rows longer than 2 chunks (the profile's reduceChunk) are split into chunks
  * of at most one, so a whole-tensor reduction of any size has many workgroups or invocations.
  */
-function planPass(dev: Device, lay: Layout, nout: number, nred: number): Pass {
+function planPass(dev: Device, lay: Layout, nout: number, nred: number, withLanes: boolean): Pass {
   const p = profileOf(dev);
   const outFast = outputsFastest(lay);
-  if (p.plan === 'software' || outFast) return { pt: true, nsplit: splitWhole(lay, invocationSplit(p, nout, nred)), outFast };
-  if (rowPerInvocation(p, nout, nred)) return { pt: true, nsplit: 1, outFast };
-  if (nred > 2 * p.reduceChunk) return { pt: false, nsplit: Math.ceil(nred / p.reduceChunk), outFast };
-  return { pt: false, nsplit: 1, outFast };
+  const lanes = withLanes && p.plan === 'software' && !outFast ? lanesFor(p, lay, nout, nred) : 0;
+  if (lanes) return { pt: true, nsplit: 1, outFast, lanes };
+  if (p.plan === 'software' || outFast) return { pt: true, nsplit: splitWhole(lay, invocationSplit(p, nout, nred)), outFast, lanes };
+  if (rowPerInvocation(p, nout, nred)) return { pt: true, nsplit: 1, outFast, lanes };
+  if (nred > 2 * p.reduceChunk) return { pt: false, nsplit: Math.ceil(nred / p.reduceChunk), outFast, lanes };
+  return { pt: false, nsplit: 1, outFast, lanes };
+}
+
+/**
+ * Subgroup lanes per row for a software-plan pass over few rows (the profile's reduceLanes), or 0: rows
+ * are too many or too short, a lane's share would pass two chunks, or a two-axis row's runs do not
+ * divide among the lanes (reduce.wgsl's split walk takes whole columns).
+ */
+function lanesFor(p: Profile, lay: Layout, nout: number, nred: number): number {
+  const L = p.reduceLanes;
+  if (!L || nout >= p.reduceLanesRows || nred < p.reduceLanesMin || nred > 2 * p.reduceChunk * L) return 0;
+  const n1 = lay.ishape.length === 2 ? lay.ishape[1]! : L;
+  return n1 >= L || L % n1 === 0 ? L : 0;
 }
 
 /**
@@ -167,6 +185,7 @@ function passes(
   nout: number,
   words: number,
   out: GPUBuffer,
+  withLanes: boolean,
   dispatch: (src: GPUBuffer, lay: Layout, nred: number, pass: Pass, dst: GPUBuffer, first: boolean, last: boolean) => void,
 ): void {
   let src = x.buffer;
@@ -174,7 +193,7 @@ function passes(
   let first = true;
   const temps: GPUBuffer[] = [];
   for (;;) {
-    const pass = planPass(dev, lay, nout, nred);
+    const pass = planPass(dev, lay, nout, nred, withLanes);
     const { nsplit } = pass;
     const last = nsplit === 1;
     const dst = last ? out : dev.allocate(nout * nsplit * words * 4, op, [nout, nsplit]);
@@ -199,17 +218,17 @@ function rankConstants(lay: Layout): { IN_RANK: number; OUT_RANK: number } {
  * reduceUnrollMin), by the length of one walk: an invocation's share of a row, or, for two-axis rows,
  * of a run (unsplit) or of a column (split).
  */
-function walkOf(dev: Device, lay: Layout, nred: number, pt: boolean, nsplit: number): number {
+function walkOf(dev: Device, lay: Layout, nred: number, pt: boolean, step: number): number {
   if (!pt) return 2;
-  if (nsplit === 1 && nred === 1) return 0;
-  let len = Math.ceil(nred / nsplit);
-  if (lay.ishape.length === 2) len = nsplit === 1 ? lay.ishape[1]! : Math.ceil(lay.ishape[0]! / Math.max(1, Math.floor(nsplit / Math.min(nsplit, lay.ishape[1]!))));
+  if (step === 1 && nred === 1) return 0;
+  let len = Math.ceil(nred / step);
+  if (lay.ishape.length === 2) len = step === 1 ? lay.ishape[1]! : Math.ceil(lay.ishape[0]! / Math.max(1, Math.floor(step / Math.min(step, lay.ishape[1]!))));
   return len < profileOf(dev).reduceUnrollMin ? 1 : 2;
 }
 
-/** Workgroups for a pass: one per chunk of a row, or enough for nout * nsplit invocations. */
-function groupsFor(dev: Device, nout: number, nsplit: number, pt: boolean): [number, number] {
-  return dev.grid(pt ? Math.ceil((nout * nsplit) / WG) : nout * nsplit);
+/** Workgroups for a pass: one per chunk of a row, or enough for nout * nsplit invocations (times its lanes). */
+function groupsFor(dev: Device, nout: number, { nsplit, pt, lanes }: Pass): [number, number] {
+  return dev.grid(pt ? Math.ceil((nout * nsplit * Math.max(1, lanes)) / WG) : nout * nsplit);
 }
 
 /** The layout fields of ReduceParams for one pass. */
@@ -245,28 +264,31 @@ export function reduce(dev: Device, op: ReduceOp, x: View, axes: readonly number
   const { INIT, COMBINE } = combineOf(s.combine, ct);
   const center = opts.center;
   const fastMinMax = ct === 'f32' ? (s.combine === 'max' ? 1 : s.combine === 'min' ? 2 : 0) : 0;
-  passes(dev, op, x, lay, nout, 1, out.buffer, (src, l, n, { pt, nsplit, outFast }, dst, first, last) => {
+  passes(dev, op, x, lay, nout, 1, out.buffer, true, (src, l, n, pass, dst, first, last) => {
+    const { pt, nsplit, outFast, lanes } = pass;
     const TX: Wgsl = first ? wgslType(x.dtype) : ct;
     const TO: Wgsl = last ? wgslType(outDtype) : ct;
     const MAP = first ? s.map : 'v';
     const FINAL = last ? s.final : 'acc';
     const hasC = !!center && USES_C.test(`${MAP} ${FINAL}`);
-    // ':t' names one invocation per row; split passes and workgroup passes share a row among invocations.
-    const t = pt && nsplit === 1;
+    // ':t' names one invocation per row, ':l' a subgroup's lanes per row; split passes and workgroup
+    // passes share a row among invocations.
+    const t = pt && nsplit === 1 && !lanes;
     const ranks = rankConstants(l);
-    const walk = walkOf(dev, l, n, pt, nsplit);
-    const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}|${outFast}|${ranks.IN_RANK}${ranks.OUT_RANK}|${walk}`, (): KernelSpec => ({
-      name: `reduce:${op}:${TX}>${TO}${t ? ':t' : ''}${first ? '' : ':p'}`,
-      source: render('reduce', ReduceParams, { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL }),
+    const walk = walkOf(dev, l, n, pt, lanes || nsplit);
+    const SHUFFLE = lanes ? 'subgroupShuffleXor(acc, m)' : 'acc';
+    const spec = cachedSpec(`reduce|${op}|${first}|${TX}|${TO}|${ct}|${MAP}|${FINAL}|${hasC}|${pt}|${t}|${outFast}|${ranks.IN_RANK}${ranks.OUT_RANK}|${walk}|${lanes}`, (): KernelSpec => ({
+      name: `reduce:${op}:${TX}>${TO}${t ? ':t' : lanes ? ':l' : ''}${first ? '' : ':p'}`,
+      source: `${lanes ? 'enable subgroups;\n' : ''}${render('reduce', ReduceParams, { TX, TO, CT: ct, INIT, COMBINE, MAP, FINAL, SHUFFLE })}`,
       reads: 2,
       writes: 1,
-      constants: { PER_THREAD: pt ? 1 : 0, OUT_FAST: outFast ? 1 : 0, HAS_C: hasC ? 1 : 0, FAST_MINMAX: fastMinMax, WALK: walk, ...ranks },
+      constants: { PER_THREAD: pt ? 1 : 0, OUT_FAST: outFast ? 1 : 0, HAS_C: hasC ? 1 : 0, FAST_MINMAX: fastMinMax, WALK: walk, LANES: lanes, ...ranks },
     }));
     dev.dispatch(
       spec,
       (w) => ReduceParams.write(w, { ...layoutParams(l, nout, n, nsplit), scale, coff: center?.offset ?? 0 }),
       [src, center?.buffer ?? src, dst],
-      groupsFor(dev, nout, nsplit, pt),
+      groupsFor(dev, nout, pass),
     );
   });
 }
@@ -290,7 +312,8 @@ export function argreduce(dev: Device, op: ArgReduceOp, x: View, axes: readonly 
   const cmp = op === 'argmax' ? '>' : '<';
   const BETTER = ct === 'f32' ? BETTER_F32(cmp) : BETTER_I32(cmp);
   const INIT = ct === 'f32' ? (op === 'argmax' ? '-inf_f32()' : 'inf_f32()') : op === 'argmax' ? '-2147483647 - 1' : '2147483647';
-  passes(dev, op, x, lay, nout, 2, out.buffer, (src, l, n, { pt, nsplit, outFast }, dst, first, last) => {
+  passes(dev, op, x, lay, nout, 2, out.buffer, false, (src, l, n, pass, dst, first, last) => {
+    const { pt, nsplit, outFast } = pass;
     const TX: Wgsl = first ? wgslType(x.dtype) : 'u32';
     const LOAD = first ? `let v = ${ct}(X[p]); let ix = j;` : `let v = bitcast<${ct}>(X[p]); let ix = X[p + 1u];`;
     const t = pt && nsplit === 1;
@@ -306,7 +329,7 @@ export function argreduce(dev: Device, op: ArgReduceOp, x: View, axes: readonly 
       spec,
       (w) => ReduceParams.write(w, { ...layoutParams(l, nout, n, nsplit), scale: 0, coff: 0 }),
       [src, dst],
-      groupsFor(dev, nout, nsplit, pt),
+      groupsFor(dev, nout, pass),
     );
   });
 }

@@ -12,7 +12,7 @@ export interface ShaderParams {
   map: { TA: Wgsl; TB: Wgsl; TC: Wgsl; TO: Wgsl; CT: ComputeType; LOAD_B: string; PRE: string; EXPR: string };
   fill: { TO: Wgsl; VALUE: string };
   random: { TO: Wgsl };
-  reduce: { TX: Wgsl; TO: Wgsl; CT: ComputeType; INIT: string; COMBINE: string; MAP: string; FINAL: string };
+  reduce: { TX: Wgsl; TO: Wgsl; CT: ComputeType; INIT: string; COMBINE: string; MAP: string; FINAL: string; SHUFFLE: string };
   argreduce: { TX: Wgsl; CT: ComputeType; INIT: string; BETTER: string; LOAD: string };
   softmax: {};
   gather: { TX: Wgsl; TO: Wgsl; MODE: 'gather_one' | 'scatter_one' };
