@@ -10,7 +10,10 @@
 // count as equal: the sweep runs on a shared CPU, where sub-millisecond medians move by 10 % run to run.
 // And a shape counts as slower than its neighbour only if even its fastest round is slower than the
 // neighbour's median: at the dispatch floor (about 0.06 ms a call in Chromium on SwiftShader) one shape's
-// rounds spread from 0.066 to 0.19 ms, wider than any difference between its neighbours.
+// rounds spread from 0.066 to 0.19 ms, wider than any difference between its neighbours. Nor does a
+// difference smaller than the sweep's resolution count, the interquartile range of the rounds of its
+// fastest shape (about 0.02 ms in Chromium on SwiftShader): one kernel's time moved by more than that
+// with its position in the run (sum([4,4], all): 0.060 ms measured first, 0.038 ms measured later).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,8 +39,9 @@ export function sweepRows(results) {
     const best = bestPeer ? peers[bestPeer] : null;
     const work = w.metric === 'GFLOP/s' ? w.flops : w.bytes;
     const rate = (t) => (w.metric === 'GFLOP/s' ? `${sig(w.flops / t / 1e6)} GFLOP/s` : `${sig(w.bytes / t / 1e6)} GB/s`);
-    const msMin = Math.min(...(w.timings.webgrad.msAll ?? [ms]));
-    rows.push({ id: w.id, label: w.label, kind: w.kind, family: w.family, dims: w.dims, work, ms, msMin, peers, best, bestPeer, ratio: best ? best / ms : null, rate: rate(ms), peerRate: best ? rate(best) : '' });
+    const msAll = w.timings.webgrad.msAll ?? [ms];
+    const msMin = Math.min(...msAll);
+    rows.push({ id: w.id, label: w.label, kind: w.kind, family: w.family, dims: w.dims, work, ms, msMin, msAll, peers, best, bestPeer, ratio: best ? best / ms : null, rate: rate(ms), peerRate: best ? rate(best) : '' });
   }
   return rows;
 }
@@ -48,14 +52,24 @@ const neighbours = (a, b) => {
   return ks.filter((k) => a.dims[k] !== b.dims[k]).length === 1;
 };
 
+/** The interquartile range of the rounds of the fastest shape: differences below it are not measured. */
+export function resolution(rows) {
+  const ok = rows.filter((r) => !r.failed && r.msAll?.length);
+  if (!ok.length) return 0;
+  const s = [...ok.reduce((a, b) => (a.ms <= b.ms ? a : b)).msAll].sort((a, b) => a - b);
+  const q = (f) => s[Math.min(s.length - 1, Math.round(f * (s.length - 1)))];
+  return q(0.75) - q(0.25);
+}
+
 /** Cliffs: { row, kind: 'neighbour' | 'peer', than, factor } (factor: how much slower). */
 export function cliffs(rows) {
   const ok = rows.filter((r) => !r.failed);
+  const res = resolution(ok);
   const out = [];
   for (const r of ok) {
     let worst = null;
     for (const n of ok)
-      if (n !== r && n.work >= 2 * r.work && neighbours(r, n) && r.ms > NOISE * n.ms && r.msMin > n.ms && (!worst || n.ms < worst.ms)) worst = n;
+      if (n !== r && n.work >= 2 * r.work && neighbours(r, n) && r.ms > NOISE * n.ms && r.msMin - n.ms > res && (!worst || n.ms < worst.ms)) worst = n;
     if (worst) out.push({ row: r, kind: 'neighbour', than: worst, factor: r.ms / worst.ms });
     if (r.ratio !== null && r.ratio * NOISE < 1) out.push({ row: r, kind: 'peer', than: null, factor: 1 / r.ratio });
   }
@@ -96,6 +110,7 @@ export function summary(rows) {
     neighbourCliffs: c.filter((x) => x.kind === 'neighbour').length,
     peerCliffs: c.filter((x) => x.kind === 'peer').length,
     reduceOver2x: reduceEfficiency(rows).length,
+    resolutionMs: resolution(rows),
   };
 }
 
@@ -117,7 +132,7 @@ export function sweepReport(results, { worst = 10 } = {}) {
   const c = cliffs(rows);
   const eff = reduceEfficiency(rows);
   const lines = [
-    `**Sweep: ${s.shapes} shapes${s.failed ? `, ${s.failed} failed` : ''}.** webgrad ≥ 1× the best peer on ${(100 * s.atLeast1).toFixed(0)} % of shapes; median speed ratio ${s.medianRatio.toFixed(2)}×; ${s.neighbourCliffs} neighbour cliff(s), ${s.peerCliffs} shape(s) slower than the best peer (beyond ${Math.round((NOISE - 1) * 100)} % noise); ${s.reduceOver2x} reduction(s) over 2× the best time per element.`,
+    `**Sweep: ${s.shapes} shapes${s.failed ? `, ${s.failed} failed` : ''}.** webgrad ≥ 1× the best peer on ${(100 * s.atLeast1).toFixed(0)} % of shapes; median speed ratio ${s.medianRatio.toFixed(2)}×; ${s.neighbourCliffs} neighbour cliff(s) (resolution ${fmt(s.resolutionMs)} ms), ${s.peerCliffs} shape(s) slower than the best peer (beyond ${Math.round((NOISE - 1) * 100)} % noise); ${s.reduceOver2x} reduction(s) over 2× the best time per element.`,
     '',
     `**Worst ${worst} shapes (webgrad speed / best peer)**`,
     '',

@@ -1,5 +1,6 @@
 // The sweep's cliff report (bench/sweep-report.mjs) on made-up results: a real cliff and a shape slower
-// than a peer are reported; a floor-level difference inside the shape's own round-to-round spread is not.
+// than a peer are reported; a floor-level difference inside the shape's own round-to-round spread, or
+// below the resolution of the run, is not.
 import { describe, expect, it } from 'vitest';
 
 type Timing = { ms: number; msAll: number[] };
@@ -40,6 +41,17 @@ describe('sweep cliff report', () => {
     expect(report(w(4, 1, t(0.05, 0.087, 0.18), t(1, 1, 1)), w(32, 1, t(0.055, 0.059, 0.07), t(1, 1, 1)))).toEqual([]);
     // Within 15 %: equal.
     expect(report(w(4, 1, t(0.065, 0.066, 0.067), t(1, 1, 1)), w(32, 1, t(0.06, 0.06, 0.06), t(1, 1, 1)))).toEqual([]);
+  });
+
+  it("does not report a difference below the resolution, the IQR of the fastest shape's rounds", () => {
+    // The fastest shape's rounds: IQR 0.053 - 0.035 = 0.018 ms. [4,4] is slower than [32,4] in its median
+    // (0.087 against 0.051) and in its fastest round (0.055), but only by 0.004 ms.
+    const floor = { ...w(1, 1, t(0.03, 0.034, 0.035, 0.04, 0.05, 0.053, 0.054), t(1, 1, 1)), family: 'g' };
+    const slow = w(4, 4, t(0.055, 0.061, 0.087, 0.088, 0.091), t(1, 1, 1));
+    expect(report(floor, slow, w(32, 4, t(0.05, 0.051, 0.051, 0.06), t(1, 1, 1)))).toEqual([]);
+    // The same shapes 0.03 ms apart in every round are a cliff.
+    const c = report(floor, w(4, 4, t(0.085, 0.09, 0.1), t(1, 1, 1)), w(32, 4, t(0.05, 0.051, 0.051, 0.06), t(1, 1, 1)));
+    expect(c.map((x) => [x.kind, x.row.id, x.than?.id])).toEqual([['neighbour', 'sw-sum-4x4', 'sw-sum-32x4']]);
   });
 
   it('does not compare shapes of another family or with less than twice the work', () => {
