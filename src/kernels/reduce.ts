@@ -154,23 +154,17 @@ function planPass(dev: Device, lay: Layout, nout: number, nred: number, withLane
 function lanesFor(p: Profile, lay: Layout, nout: number, nred: number): number {
   const L = p.reduceLanes;
   if (!L || nout >= p.reduceLanesRows || nred < p.reduceLanesMin || nred > 2 * p.reduceChunk * L) return 0;
-  return splitWhole(lay, L) === L ? L : 0;
+  const n1 = lay.ishape.length === 2 ? lay.ishape[1]! : L;
+  return n1 >= L || L % n1 === 0 ? L : 0;
 }
 
 /**
- * How reduce.wgsl's `strided` divides a two-axis row (runs of n1) among `step` splits: `cs` sets of
- * columns times `rs` sets of runs, each split walking whole columns.
+ * A split of a two-axis row takes whole columns of its runs (see reduce.wgsl's `strided`), so past one
+ * split per column the count must be a multiple of the run length.
  */
-function columnSplit(n1: number, step: number): { cs: number; rs: number } {
-  const cs = Math.min(step, n1);
-  return { cs, rs: Math.floor(step / cs) };
-}
-
-/** The most splits up to `nsplit` that columnSplit divides exactly (all of them but for two-axis rows). */
 function splitWhole(lay: Layout, nsplit: number): number {
-  if (lay.ishape.length !== 2) return nsplit;
-  const { cs, rs } = columnSplit(lay.ishape[1]!, nsplit);
-  return cs * rs;
+  const n1 = lay.ishape.length === 2 ? lay.ishape[1]! : 0;
+  return n1 && nsplit > n1 ? n1 * Math.floor(nsplit / n1) : nsplit;
 }
 
 function partialLayout(nout: number, nsplit: number, words: number, outFast: boolean): Layout {
@@ -227,8 +221,8 @@ function rankConstants(lay: Layout): { IN_RANK: number; OUT_RANK: number } {
 function walkOf(dev: Device, lay: Layout, nred: number, pt: boolean, step: number): number {
   if (!pt) return 2;
   if (step === 1 && nred === 1) return 0;
-  const [n0, n1] = lay.ishape;
-  const len = lay.ishape.length !== 2 ? Math.ceil(nred / step) : step === 1 ? n1! : Math.ceil(n0! / columnSplit(n1!, step).rs);
+  let len = Math.ceil(nred / step);
+  if (lay.ishape.length === 2) len = step === 1 ? lay.ishape[1]! : Math.ceil(lay.ishape[0]! / Math.max(1, Math.floor(step / Math.min(step, lay.ishape[1]!))));
   return len < profileOf(dev).reduceUnrollMin ? 1 : 2;
 }
 
